@@ -1,0 +1,36 @@
+/** Concat: joins tensors along an axis (U-Net skip connections join along channels). */
+import { spec } from './attributes.js';
+import { requireInput } from './common.js';
+import type { OpRule } from './rule.js';
+import { formatShape, normalizeAxis } from './shapes.js';
+
+export const Concat = {
+  opType: 'Concat',
+  summary: 'Concatenates its inputs along `axis`.',
+  inputCount: [1, Infinity],
+  outputCount: [1, 1],
+  attributes: { axis: spec.int() },
+  inferTypes(ctx) {
+    const first = requireInput(ctx, 0, 'input 0');
+    const rank = first.shape.length;
+    const axis = normalizeAxis(ctx.attrs.int('axis'), rank);
+    if (axis === undefined) return ctx.fail(`axis ${ctx.attrs.int('axis')} is out of range for rank ${rank}`);
+    const shape = [...first.shape];
+    let total: number | string = first.shape[axis]!;
+    for (let i = 1; i < ctx.inputs.length; i++) {
+      const t = requireInput(ctx, i, `input ${i}`);
+      if (t.shape.length !== rank) ctx.fail(`input ${i} ${formatShape(t.shape)} has a different rank from input 0 ${formatShape(first.shape)}`);
+      t.shape.forEach((d, j) => {
+        if (j !== axis && typeof d === 'number' && typeof shape[j] === 'number' && d !== shape[j]) {
+          ctx.fail(`input ${i} ${formatShape(t.shape)} differs from input 0 ${formatShape(first.shape)} outside axis ${axis}`);
+        }
+      });
+      const d = t.shape[axis]!;
+      total = typeof total === 'number' && typeof d === 'number' ? total + d : '';
+    }
+    shape[axis] = total;
+    return [{ dtype: first.dtype, shape }];
+  },
+  parameterInputs: [],
+  macs: () => 0,
+} satisfies OpRule;

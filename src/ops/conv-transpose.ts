@@ -1,0 +1,96 @@
+/** ConvTranspose: the gradient of Conv with respect to its input, used for learned up-sampling. */
+import { spec } from './attributes.js';
+import { perSample, requireInput, requireRank } from './common.js';
+import { AUTO_PAD_VALUES } from './conv.js';
+import type { OpContext, OpRule } from './rule.js';
+import { formatShape, orRepeat } from './shapes.js';
+
+/** Resolved geometry of a ConvTranspose node. */
+export interface ConvTransposeGeometry {
+  readonly group: number;
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly pads: readonly number[];
+  readonly outputPadding: readonly number[];
+  readonly outSpatial: readonly (number | string)[];
+}
+
+/** Reads and checks a ConvTranspose node's geometry; resolves output_shape and auto_pad into pads. */
+export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
+  const x = requireInput(ctx, 0, 'X');
+  const w = requireInput(ctx, 1, 'W');
+  requireRank(ctx, x, [3, 4, 5], 'X');
+  if (w.shape.length !== x.shape.length) ctx.fail(`W ${formatShape(w.shape)} must have the rank of X ${formatShape(x.shape)}`);
+  const n = x.shape.length - 2;
+  const group = ctx.attrs.int('group');
+  if (typeof x.shape[1] === 'number' && typeof w.shape[0] === 'number' && x.shape[1] !== w.shape[0]) {
+    ctx.fail(`X has ${x.shape[1]} channels but W ${formatShape(w.shape)} expects ${w.shape[0]}`);
+  }
+  const kernel = w.shape.slice(2).map((d) => (typeof d === 'number' ? d : NaN));
+  const declared = ctx.attrs.ints('kernel_shape');
+  if (declared && declared.join() !== kernel.join()) ctx.fail(`kernel_shape [${declared.join(', ')}] does not match W ${formatShape(w.shape)}`);
+  const strides = orRepeat(ctx.attrs.ints('strides'), n, 1);
+  const dilations = orRepeat(ctx.attrs.ints('dilations'), n, 1);
+  const outputPadding = orRepeat(ctx.attrs.ints('output_padding'), n, 0);
+  const pads = orRepeat(ctx.attrs.ints('pads'), 2 * n, 0);
+  const autoPad = ctx.attrs.string('auto_pad');
+  const outputShape = ctx.attrs.ints('output_shape');
+  const outSpatial: (number | string)[] = [];
+  for (let i = 0; i < n; i++) {
+    const size = x.shape[2 + i]!;
+    if (typeof size !== 'number') {
+      outSpatial.push('');
+      continue;
+    }
+    const full = strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1;
+    const target = outputShape ? outputShape[outputShape.length - n + i]! : autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' ? size * strides[i]! : undefined;
+    if (target !== undefined) {
+      const total = Math.max(0, full - target);
+      const small = Math.floor(total / 2);
+      // ONNX: SAME_UPPER puts the extra padding at the beginning for ConvTranspose (onnxruntime agrees).
+      const [begin, end] = autoPad === 'SAME_LOWER' ? [small, total - small] : [total - small, small];
+      pads[i] = begin;
+      pads[i + n] = end;
+      outSpatial.push(target);
+    } else {
+      if (autoPad === 'VALID') {
+        pads[i] = 0;
+        pads[i + n] = 0;
+      }
+      outSpatial.push(full - pads[i]! - pads[i + n]!);
+    }
+  }
+  return { group, kernel, strides, dilations, pads, outputPadding, outSpatial };
+}
+
+export const ConvTranspose = {
+  opType: 'ConvTranspose',
+  summary: 'Transposed convolution (learned up-sampling) of X with W [Cin, Cout/group, k...].',
+  inputCount: [2, 3],
+  outputCount: [1, 1],
+  attributes: {
+    auto_pad: spec.string('NOTSET', AUTO_PAD_VALUES),
+    dilations: spec.ints(),
+    group: spec.int(1),
+    kernel_shape: spec.ints(),
+    output_padding: spec.ints(),
+    output_shape: spec.ints(),
+    pads: spec.ints(),
+    strides: spec.ints(),
+  },
+  inferTypes(ctx) {
+    const x = requireInput(ctx, 0, 'X');
+    const w = requireInput(ctx, 1, 'W');
+    const geometry = convTransposeGeometry(ctx);
+    const perGroup = w.shape[1];
+    const outChannels = typeof perGroup === 'number' ? perGroup * geometry.group : '';
+    const b = ctx.inputs[2];
+    if (b && (b.shape.length !== 1 || b.shape[0] !== outChannels)) ctx.fail(`B ${formatShape(b.shape)} must be [${outChannels}]`);
+    return [{ dtype: x.dtype, shape: [x.shape[0]!, outChannels, ...geometry.outSpatial] }];
+  },
+  parameterInputs: [1, 2],
+  prunableWeight: 1,
+  // Cin*Hin*Win*(Cout/groups)*kh*kw per sample: every input pixel scatters through the kernel.
+  macs: (ctx) => perSample(ctx.inputs[0]) * perSample(ctx.inputs[1]),
+} satisfies OpRule;

@@ -1,0 +1,80 @@
+/** Conv: N-d convolution with groups (depthwise when group = channels), dilations, strides, pads, auto_pad. */
+import { spec } from './attributes.js';
+import { requireInput, requireRank, perSample } from './common.js';
+import type { OpContext, OpRule } from './rule.js';
+import { formatShape, orRepeat, windowOutput } from './shapes.js';
+
+export const AUTO_PAD_VALUES = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'] as const;
+
+/** Resolved convolution geometry of a Conv node: what the shape rule, cost and gradients need. */
+export interface ConvGeometry {
+  readonly group: number;
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** Explicit pads after auto_pad is resolved: [begins..., ends...]. */
+  readonly pads: readonly number[];
+}
+
+/** Reads and checks a Conv node's geometry from its input types and attributes. */
+export function convGeometry(ctx: OpContext): ConvGeometry & { outSpatial: (number | string)[] } {
+  const x = requireInput(ctx, 0, 'X');
+  const w = requireInput(ctx, 1, 'W');
+  requireRank(ctx, x, [3, 4, 5], 'X');
+  if (w.shape.length !== x.shape.length) ctx.fail(`W ${formatShape(w.shape)} must have the rank of X ${formatShape(x.shape)}`);
+  const spatialRank = x.shape.length - 2;
+  const kernel = w.shape.slice(2).map((d) => (typeof d === 'number' ? d : NaN));
+  const declared = ctx.attrs.ints('kernel_shape');
+  if (declared && declared.join() !== kernel.join()) ctx.fail(`kernel_shape [${declared.join(', ')}] does not match W ${formatShape(w.shape)}`);
+  const group = ctx.attrs.int('group');
+  const channels = x.shape[1];
+  const inPerGroup = w.shape[1];
+  if (group < 1) ctx.fail(`group must be at least 1, got ${group}`);
+  if (typeof channels === 'number' && typeof inPerGroup === 'number' && channels !== inPerGroup * group) {
+    ctx.fail(`X has ${channels} channels but W ${formatShape(w.shape)} with group=${group} expects ${inPerGroup * group}`);
+  }
+  const outChannels = w.shape[0];
+  if (typeof outChannels === 'number' && outChannels % group !== 0) ctx.fail(`W has ${outChannels} output channels, not divisible by group=${group}`);
+  const b = ctx.inputs[2];
+  if (b && (b.shape.length !== 1 || b.shape[0] !== outChannels)) ctx.fail(`B ${formatShape(b.shape)} must be [${outChannels}]`);
+  const strides = orRepeat(ctx.attrs.ints('strides'), spatialRank, 1);
+  const dilations = orRepeat(ctx.attrs.ints('dilations'), spatialRank, 1);
+  const pads = orRepeat(ctx.attrs.ints('pads'), spatialRank * 2, 0);
+  if (strides.length !== spatialRank || dilations.length !== spatialRank || pads.length !== 2 * spatialRank) {
+    ctx.fail(`strides, dilations and pads must have ${spatialRank}, ${spatialRank} and ${2 * spatialRank} values`);
+  }
+  const window = windowOutput(x.shape.slice(2), { kernel, strides, dilations, pads, autoPad: ctx.attrs.string('auto_pad') });
+  window.dims.forEach((d, i) => {
+    if (typeof d === 'number' && d < 1) ctx.fail(`the kernel (${kernel.join('x')}, dilation ${dilations[i]}) is larger than the padded input ${formatShape(x.shape)}`);
+  });
+  return { group, kernel, strides, dilations, pads: window.pads, outSpatial: window.dims };
+}
+
+export const Conv = {
+  opType: 'Conv',
+  summary: 'N-d convolution of X with W (plus bias B), grouped when group > 1.',
+  inputCount: [2, 3],
+  outputCount: [1, 1],
+  attributes: {
+    auto_pad: spec.string('NOTSET', AUTO_PAD_VALUES),
+    dilations: spec.ints(),
+    group: spec.int(1),
+    kernel_shape: spec.ints(),
+    pads: spec.ints(),
+    strides: spec.ints(),
+  },
+  inferTypes(ctx) {
+    const x = requireInput(ctx, 0, 'X');
+    const w = requireInput(ctx, 1, 'W');
+    const { outSpatial } = convGeometry(ctx);
+    return [{ dtype: x.dtype, shape: [x.shape[0]!, w.shape[0]!, ...outSpatial] }];
+  },
+  parameterInputs: [1, 2],
+  prunableWeight: 1,
+  // Cout*Hout*Wout*(Cin/groups)*kh*kw per sample: the output size times the weight's fan-in.
+  macs(ctx) {
+    const w = ctx.inputs[1]!;
+    const fanIn = perSample(w);
+    return perSample(ctx.outputs[0]) * fanIn;
+  },
+} satisfies OpRule;

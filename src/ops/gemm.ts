@@ -1,0 +1,40 @@
+/** Gemm: Y = alpha * A' * B' + beta * C, the fully connected layer of classifiers. */
+import { spec } from './attributes.js';
+import { requireInput, requireRank } from './common.js';
+import type { OpRule } from './rule.js';
+import { broadcastShapes, formatShape } from './shapes.js';
+
+export const Gemm = {
+  opType: 'Gemm',
+  summary: 'General matrix product alpha*op(A)*op(B) + beta*C (a fully connected layer).',
+  inputCount: [2, 3],
+  outputCount: [1, 1],
+  attributes: {
+    alpha: spec.float(1),
+    beta: spec.float(1),
+    transA: spec.int(0, [0, 1]),
+    transB: spec.int(0, [0, 1]),
+  },
+  inferTypes(ctx) {
+    const a = requireInput(ctx, 0, 'A');
+    const b = requireInput(ctx, 1, 'B');
+    requireRank(ctx, a, [2], 'A');
+    requireRank(ctx, b, [2], 'B');
+    const [m, kA] = ctx.attrs.int('transA') ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
+    const [kB, n] = ctx.attrs.int('transB') ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+    if (typeof kA === 'number' && typeof kB === 'number' && kA !== kB) {
+      ctx.fail(`A ${formatShape(a.shape)} and B ${formatShape(b.shape)} have inner sizes ${kA} and ${kB} (transA=${ctx.attrs.int('transA')}, transB=${ctx.attrs.int('transB')})`);
+    }
+    const c = ctx.inputs[2];
+    if (c && !broadcastShapes(c.shape, [m, n])) ctx.fail(`C ${formatShape(c.shape)} does not broadcast to [${m}, ${n}]`);
+    return [{ dtype: a.dtype, shape: [m, n] }];
+  },
+  parameterInputs: [1, 2],
+  prunableWeight: 1,
+  // in*out per sample: every output feature reads every input feature once.
+  macs(ctx) {
+    const b = ctx.inputs[1]!;
+    const size = (b.shape[0] as number) * (b.shape[1] as number);
+    return Number.isFinite(size) ? size : NaN;
+  },
+} satisfies OpRule;

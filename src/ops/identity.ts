@@ -1,0 +1,11 @@
+/** Identity: passes its input through; PyTorch exports use it to share equal parameter tensors. */
+import { unaryRule } from './common.js';
+import type { OpRule } from './rule.js';
+
+export const Identity = {
+  ...unaryRule({ opType: 'Identity', summary: 'Returns its input unchanged.' }),
+  fold: (ctx) => {
+    const value = ctx.constant(0);
+    return value ? [value] : undefined;
+  },
+} satisfies OpRule;

@@ -1,0 +1,4 @@
+/** Relu: max(x, 0). */
+import { unaryRule } from './common.js';
+
+export const Relu = unaryRule({ opType: 'Relu', summary: 'Rectified linear unit, max(x, 0).' });

@@ -1,0 +1,60 @@
+/**
+ * The op rule record: everything Sculpt knows about one ONNX op, in one place. Graph code reads
+ * these fields and never branches on op names. The table of all rules is ./index.ts.
+ */
+import type { Node, Shape } from '../ir/graph.js';
+import type { DType, Tensor } from '../ir/tensor.js';
+import type { AttributeReader, AttributeSpec } from './attributes.js';
+import type { BackwardRule } from './backward.js';
+import type { ChannelRule } from './channels.js';
+
+/** A value's static type: dtype and shape (dims may be symbolic, such as the batch). */
+export interface ValueType {
+  readonly dtype: DType;
+  readonly shape: Shape;
+}
+
+/** What a rule sees of one node while shapes are inferred or costs counted. */
+export interface OpContext {
+  readonly node: Node;
+  /** The model's default-domain opset. */
+  readonly opset: number;
+  /** Types of the node's inputs, by position; undefined for omitted optional inputs. */
+  readonly inputs: readonly (ValueType | undefined)[];
+  /** The static value of input `index` when it is an initialiser or a folded constant. */
+  constant(index: number): Tensor | undefined;
+  /** Attribute values, with the defaults the rule declares. */
+  readonly attrs: AttributeReader;
+  /** Throws a SHAPE_MISMATCH error that names the node. */
+  fail(message: string): never;
+}
+
+/** Counted per sample, as the fixtures' meta.json `convention` defines. */
+export interface CostContext extends OpContext {
+  readonly outputs: readonly ValueType[];
+}
+
+export interface OpRule {
+  readonly opType: string;
+  /** One sentence: what the op does, for reports and error messages. */
+  readonly summary: string;
+  /** Allowed number of inputs (omitted optional inputs count as present positions). */
+  readonly inputCount: readonly [min: number, max: number];
+  readonly outputCount: readonly [min: number, max: number];
+  /** Every attribute the op accepts, with defaults and allowed values; others are an error. */
+  readonly attributes: Readonly<Record<string, AttributeSpec>>;
+  /** Output types from input types and attributes; throws via `ctx.fail` on a mismatch. */
+  inferTypes(ctx: OpContext): ValueType[];
+  /** Folds the outputs to constants when all inputs are constant (Constant, Identity, shape arithmetic). */
+  fold?(ctx: OpContext): Tensor[] | undefined;
+  /** Input positions that hold trainable parameters when they are initialisers (Conv weight and bias, BN scale and bias). */
+  readonly parameterInputs: readonly number[];
+  /** Input position of the weight that pruning-at-initialisation scores (Conv, ConvTranspose, Gemm, MatMul). */
+  readonly prunableWeight?: number;
+  /** Multiply-accumulates per sample (0 for ops the convention excludes). */
+  macs(ctx: CostContext): number;
+  /** How channels couple through the op (read by src/deps). Undefined: the op is a pruning barrier. */
+  readonly channels?: ChannelRule;
+  /** How to emit the op's gradient as ONNX nodes (read by src/autodiff). Undefined: not differentiable. */
+  readonly backward?: BackwardRule;
+}

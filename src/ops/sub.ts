@@ -1,0 +1,4 @@
+/** Sub: element-wise difference with broadcasting. */
+import { broadcastBinaryRule } from './common.js';
+
+export const Sub = broadcastBinaryRule('Sub', 'Element-wise difference with numpy broadcasting.');
