@@ -1,4 +1,14 @@
 /** Add: element-wise sum with broadcasting (residual connections). */
+import type { BackwardRule } from './backward.js';
 import { broadcastBinaryRule } from './common.js';
 
-export const Add = broadcastBinaryRule('Add', 'Element-wise sum with numpy broadcasting.');
+const backward: BackwardRule = {
+  differentiable: [0, 1],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const y = ctx.outputs[0]!;
+    return [0, 1].map((i) => (ctx.needsGrad(i) ? ctx.unbroadcast(dy, y, ctx.inputs[i]!) : undefined));
+  },
+};
+
+export const Add = { ...broadcastBinaryRule('Add', 'Element-wise sum with numpy broadcasting.'), backward };

@@ -32,4 +32,6 @@ export const Constant = {
   fold: (ctx) => [constantValue(ctx)],
   parameterInputs: [],
   macs: () => 0,
+  // No inputs, so nothing to propagate; the rule marks Constant as safe inside differentiated graphs.
+  backward: { differentiable: [], emit: () => [] },
 } satisfies OpRule;

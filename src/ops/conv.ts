@@ -1,6 +1,8 @@
 /** Conv: N-d convolution with groups (depthwise when group = channels), dilations, strides, pads, auto_pad. */
 import { spec } from './attributes.js';
+import type { BackwardRule } from './backward.js';
 import { requireInput, requireRank, perSample } from './common.js';
+import { biasGradient, convInputGradient, convWeightGradient, staticChannels } from './conv-backward.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat, windowOutput } from './shapes.js';
 
@@ -50,6 +52,20 @@ export function convGeometry(ctx: OpContext): ConvGeometry & { outSpatial: (numb
   return { group, kernel, strides, dilations, pads: window.pads, outSpatial: window.dims };
 }
 
+const backward: BackwardRule = {
+  differentiable: [0, 1, 2],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const window = convGeometry(ctx);
+    const [xType, wType, yType] = [ctx.inputs[0]!, ctx.inputs[1]!, ctx.outputs[0]!];
+    return [
+      ctx.needsGrad(0) ? convInputGradient(ctx, { dy, w: ctx.input(1), wType, xType, yType, window }) : undefined,
+      ctx.needsGrad(1) ? convWeightGradient(ctx, { x: ctx.input(0), xType, dy, dyType: yType, window, outChannels: staticChannels(ctx, yType, 'Y') }) : undefined,
+      ctx.needsGrad(2) ? biasGradient(ctx, dy, yType.shape.length) : undefined,
+    ];
+  },
+};
+
 export const Conv = {
   opType: 'Conv',
   summary: 'N-d convolution of X with W (plus bias B), grouped when group > 1.',
@@ -77,4 +93,5 @@ export const Conv = {
     const fanIn = perSample(w);
     return perSample(ctx.outputs[0]) * fanIn;
   },
+  backward,
 } satisfies OpRule;

@@ -28,4 +28,8 @@ export const Flatten = {
   },
   parameterInputs: [],
   macs: () => 0,
+  backward: {
+    differentiable: [0],
+    emit: (ctx) => [ctx.op('Reshape', [ctx.outputGrads[0]!, ctx.shapeOf(ctx.input(0), ctx.inputs[0]!)])],
+  },
 } satisfies OpRule;

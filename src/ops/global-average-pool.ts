@@ -1,6 +1,18 @@
 /** GlobalAveragePool: the mean over all spatial positions of each channel. */
+import type { BackwardRule } from './backward.js';
 import { requireInput, requireRank } from './common.js';
+import { staticSpatial } from './conv-backward.js';
 import type { OpRule } from './rule.js';
+
+// dX: dY spread evenly over the positions each mean read.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const area = staticSpatial(ctx, ctx.inputs[0], 'X').reduce((a, b) => a * b, 1);
+    const scaled = ctx.op('Mul', [ctx.outputGrads[0]!, ctx.scalar(1 / area)]);
+    return [ctx.op('Expand', [scaled, ctx.shapeOf(ctx.input(0), ctx.inputs[0]!)])];
+  },
+};
 
 export const GlobalAveragePool = {
   opType: 'GlobalAveragePool',
@@ -15,4 +27,5 @@ export const GlobalAveragePool = {
   },
   parameterInputs: [],
   macs: () => 0,
+  backward,
 } satisfies OpRule;

@@ -1,4 +1,5 @@
 /** Identity: passes its input through; PyTorch exports use it to share equal parameter tensors. */
+import { passThroughBackward } from './backward-common.js';
 import { unaryRule } from './common.js';
 import type { OpRule } from './rule.js';
 
@@ -8,4 +9,5 @@ export const Identity = {
     const value = ctx.constant(0);
     return value ? [value] : undefined;
   },
+  backward: passThroughBackward,
 } satisfies OpRule;

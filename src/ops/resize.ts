@@ -3,6 +3,7 @@ import { spec } from './attributes.js';
 import { requireInput } from './common.js';
 import type { OpContext, OpRule, ValueType } from './rule.js';
 import { formatShape } from './shapes.js';
+import { resizeBackward } from './resize-backward.js';
 import { toNumbers } from '../ir/tensor.js';
 
 /** Output dims of a Resize/Upsample from constant scales or sizes (input `scalesIndex` / `sizesIndex`). */
@@ -52,4 +53,5 @@ export const Resize = {
   inferTypes: (ctx) => [resizedType(ctx, 2, 3)],
   parameterInputs: [],
   macs: () => 0,
+  backward: resizeBackward(2),
 } satisfies OpRule;

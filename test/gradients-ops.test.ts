@@ -1,0 +1,184 @@
+// Every op's backward rule against central finite differences of the op's forward in onnxruntime.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { attr, type Attribute, type Model } from '../src/ir/graph.js';
+import { float32, int64, type Tensor } from '../src/ir/tensor.js';
+import type { ForwardMode } from '../src/ops/backward.js';
+import { Random } from '../src/util/random.js';
+import { gradCheck } from './helpers/gradcheck.js';
+
+type Fill = 'normal' | 'spaced';
+
+/** Values spaced 0.05 apart in random order (offset from 0 and from multiples of 0.05): no ties, no kinks within eps. */
+function spaced(n: number, random: Random): Float32Array {
+  const order = random.shuffle(Array.from({ length: n }, (_, i) => i));
+  return Float32Array.from(order, (k) => (k - n / 2 + 0.5) * 0.05);
+}
+
+function values(dims: readonly number[], fill: Fill, random: Random): Tensor {
+  const n = dims.reduce((a, b) => a * b, 1);
+  return float32(dims, fill === 'spaced' ? spaced(n, random) : random.fillNormal(new Float32Array(n), 1));
+}
+
+interface Case {
+  readonly title: string;
+  readonly input: readonly number[];
+  readonly fill?: Fill;
+  readonly mode?: ForwardMode;
+  /** Builds the graph on X; returns the output and the initialisers to check. */
+  readonly build: (g: GraphBuilder, x: string, random: Random) => { output: string; wrt: string[] };
+  /** Skip the input gradient (ops whose input gradient is not defined, or the batch is an index). */
+  readonly noInputGradient?: boolean;
+  /** Finite-difference step; chains with ReLU kinks inside need a smaller one. Default 1e-2. */
+  readonly eps?: number;
+}
+
+const ints = attr.ints;
+const int = attr.int;
+
+/** One node with initialisers for its other inputs (float values checked unless listed in `fixed`). */
+function single(opType: string, weights: readonly (readonly number[] | Tensor | '')[], attributes: Record<string, Attribute> = {}, fixed: readonly number[] = []) {
+  return (g: GraphBuilder, x: string, random: Random) => {
+    const wrt: string[] = [];
+    const inputs = [x];
+    weights.forEach((w, i) => {
+      if (w === '') return inputs.push('');
+      const isTensor = !Array.isArray(w);
+      const name = g.initializer(`w${i + 1}`, isTensor ? (w as Tensor) : values(w as number[], 'normal', random));
+      if (!isTensor && !fixed.includes(i + 1)) wrt.push(name);
+      inputs.push(name);
+    });
+    return { output: g.op(opType, inputs, attributes), wrt };
+  };
+}
+
+const CASES: Case[] = [
+  { title: 'Conv 3x3, stride 1, pad 1, with bias', input: [2, 3, 6, 6], build: single('Conv', [[4, 3, 3, 3], [4]], { pads: ints([1, 1, 1, 1]) }) },
+  { title: 'Conv 3x3, stride 2, pad 1', input: [2, 3, 7, 7], build: single('Conv', [[4, 3, 3, 3], [4]], { pads: ints([1, 1, 1, 1]), strides: ints([2, 2]) }) },
+  { title: 'Conv 3x3, stride 2, even input, pad 1', input: [2, 3, 8, 8], build: single('Conv', [[4, 3, 3, 3]], { pads: ints([1, 1, 1, 1]), strides: ints([2, 2]) }) },
+  { title: 'Conv 3x3, dilation 2, pad 2', input: [2, 2, 7, 7], build: single('Conv', [[3, 2, 3, 3]], { pads: ints([2, 2, 2, 2]), dilations: ints([2, 2]) }) },
+  { title: 'Conv with asymmetric pads and strides [1, 2]', input: [2, 2, 6, 7], build: single('Conv', [[3, 2, 3, 2], [3]], { pads: ints([0, 1, 2, 0]), strides: ints([1, 2]) }) },
+  { title: 'Conv grouped (group 2)', input: [2, 4, 5, 5], build: single('Conv', [[6, 2, 3, 3], [6]], { group: int(2), pads: ints([1, 1, 1, 1]) }) },
+  { title: 'Conv depthwise (group = channels)', input: [2, 4, 6, 6], build: single('Conv', [[4, 1, 3, 3]], { group: int(4), pads: ints([1, 1, 1, 1]) }) },
+  { title: 'Conv depthwise with multiplier 2, stride 2', input: [2, 3, 7, 7], build: single('Conv', [[6, 1, 3, 3]], { group: int(3), pads: ints([1, 1, 1, 1]), strides: ints([2, 2]) }) },
+  { title: 'Conv 1x1 with stride 2 (shortcut)', input: [2, 3, 6, 6], build: single('Conv', [[5, 3, 1, 1]], { strides: ints([2, 2]) }) },
+  { title: 'Conv 1x1, stride 1', input: [2, 3, 4, 4], build: single('Conv', [[5, 3, 1, 1], [5]]) },
+  { title: 'Conv with auto_pad SAME_UPPER and stride 2', input: [2, 2, 6, 6], build: single('Conv', [[3, 2, 3, 3]], { auto_pad: attr.string('SAME_UPPER'), strides: ints([2, 2]) }) },
+  { title: 'Conv with pads larger than the kernel reach', input: [2, 2, 4, 4], build: single('Conv', [[3, 2, 2, 2]], { pads: ints([2, 2, 2, 2]) }) },
+  { title: 'Conv 1-D', input: [2, 3, 9], build: single('Conv', [[4, 3, 3], [4]], { pads: ints([1, 1]) }) },
+  { title: 'ConvTranspose 2x2, stride 2 (U-Net up-sampling)', input: [2, 4, 3, 3], build: single('ConvTranspose', [[4, 3, 2, 2], [3]], { strides: ints([2, 2]) }) },
+  { title: 'ConvTranspose 3x3, stride 2, pad 1, output_padding 1', input: [2, 3, 4, 4], build: single('ConvTranspose', [[3, 2, 3, 3], [2]], { strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), output_padding: ints([1, 1]) }) },
+  { title: 'ConvTranspose grouped, dilated', input: [2, 4, 3, 3], build: single('ConvTranspose', [[4, 1, 2, 2]], { group: int(2), dilations: ints([2, 2]) }) },
+  { title: 'BatchNormalization in training mode', mode: 'train', input: [3, 4, 3, 3], build: single('BatchNormalization', [[4], [4], [4], float32([4], [0.5, 1, 1.5, 2])], {}, [3]) },
+  { title: 'BatchNormalization in eval mode', input: [2, 3, 4, 4], build: single('BatchNormalization', [[3], [3], [3], float32([3], [0.5, 1, 2])], {}, [3]) },
+  { title: 'BatchNormalization in training mode on [N, C]', mode: 'train', input: [5, 3], build: single('BatchNormalization', [[3], [3], [3], float32([3], [1, 1, 1])], {}, [3]) },
+  { title: 'Relu', input: [2, 3, 4, 4], fill: 'spaced', build: single('Relu', []) },
+  { title: 'Clip as ReLU6 (constant bounds)', input: [2, 3, 5, 5], fill: 'spaced', build: single('Clip', [float32([], [0]), float32([], [1])]) },
+  { title: 'Clip with only a lower bound', input: [2, 3, 4, 4], fill: 'spaced', build: single('Clip', [float32([], [-0.5])]) },
+  { title: 'Add with a per-channel bias [C, 1, 1]', input: [2, 3, 4, 4], build: single('Add', [[3, 1, 1]]) },
+  { title: 'Add with a trailing-axis vector', input: [2, 3, 4, 5], build: single('Add', [[5]]) },
+  { title: 'Add where the batch input is the broadcast one', input: [1, 3, 1, 4], build: single('Add', [[2, 3, 5, 4]]) },
+  { title: 'Sub with broadcasting', input: [2, 3, 4, 4], build: single('Sub', [[1, 3, 1, 1]]) },
+  { title: 'Mul with a per-channel scale', input: [2, 3, 4, 4], build: single('Mul', [[3, 1, 1]]) },
+  { title: 'Mul of same-shape tensors', input: [2, 3, 4], build: single('Mul', [[2, 3, 4]]) },
+  { title: 'MaxPool 2x2, stride 2', input: [2, 3, 6, 6], fill: 'spaced', build: single('MaxPool', [], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }) },
+  { title: 'MaxPool 2x2, stride 2, ceil_mode on odd input', input: [2, 2, 5, 5], fill: 'spaced', build: single('MaxPool', [], { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) }) },
+  { title: 'MaxPool 3x3, stride 2, pad 1 (overlapping windows)', input: [2, 2, 7, 7], fill: 'spaced', build: single('MaxPool', [], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }) },
+  { title: 'MaxPool 3x3, stride 2, ceil_mode (overlapping)', input: [2, 2, 6, 6], fill: 'spaced', build: single('MaxPool', [], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), ceil_mode: int(1) }) },
+  { title: 'GlobalAveragePool', input: [2, 3, 4, 5], build: single('GlobalAveragePool', []) },
+  { title: 'Flatten at axis 1', input: [2, 3, 2, 2], build: single('Flatten', [], { axis: int(1) }) },
+  { title: 'Flatten at axis 2', input: [2, 3, 2, 2], build: single('Flatten', [], { axis: int(2) }) },
+  { title: 'Gemm with transB (a linear layer)', input: [3, 5], build: single('Gemm', [[4, 5], [4]], { transB: int(1) }) },
+  { title: 'Gemm with alpha, beta and a row-vector C', input: [3, 5], build: single('Gemm', [[5, 4], [1, 4]], { alpha: attr.float(0.5), beta: attr.float(2) }) },
+  { title: 'Gemm with transA and transB', input: [5, 3], build: single('Gemm', [[4, 5], [3, 4]], { transA: int(1), transB: int(1) }) },
+  { title: 'Gemm with transA and a scalar C', input: [5, 3], build: single('Gemm', [[5, 4], [1]], { transA: int(1) }) },
+  { title: 'Concat along channels (a U-Net skip)', input: [2, 3, 4, 4], build: single('Concat', [[2, 2, 4, 4], [2, 1, 4, 4]], { axis: int(1) }) },
+  { title: 'Concat along the last axis', input: [2, 3, 4], build: single('Concat', [[2, 3, 2]], { axis: int(-1) }) },
+  { title: 'Identity', input: [2, 3], build: single('Identity', []) },
+  { title: 'Dropout outside training (the identity)', input: [2, 3], build: single('Dropout', []) },
+  {
+    title: 'Resize nearest 2x, asymmetric/floor (PyTorch Upsample)',
+    input: [2, 3, 3, 4],
+    build: single('Resize', ['', float32([4], [1, 1, 2, 2])], { mode: attr.string('nearest'), coordinate_transformation_mode: attr.string('asymmetric'), nearest_mode: attr.string('floor') }, [2]),
+  },
+  {
+    title: 'Resize nearest 2x, half_pixel/round_prefer_floor',
+    input: [2, 2, 3, 3],
+    build: single('Resize', ['', float32([4], [1, 1, 2, 2])], { mode: attr.string('nearest') }, [2]),
+  },
+  {
+    title: 'Resize nearest by 1.5 (not whole blocks)',
+    input: [2, 2, 4, 4],
+    build: single('Resize', ['', float32([4], [1, 1, 1.5, 1.5])], { mode: attr.string('nearest') }, [2]),
+  },
+  {
+    title: 'Resize linear 2x, half_pixel',
+    input: [2, 2, 3, 4],
+    build: single('Resize', ['', float32([4], [1, 1, 2, 2])], { mode: attr.string('linear') }, [2]),
+  },
+  {
+    title: 'Resize linear to sizes, align_corners',
+    input: [2, 2, 3, 4],
+    build: single('Resize', ['', '', int64([4], [2, 2, 7, 5])], { mode: attr.string('linear'), coordinate_transformation_mode: attr.string('align_corners') }),
+  },
+  {
+    title: 'Resize linear down-sampling, pytorch_half_pixel',
+    input: [2, 2, 6, 5],
+    build: single('Resize', ['', float32([4], [1, 1, 0.5, 0.6])], { mode: attr.string('linear'), coordinate_transformation_mode: attr.string('pytorch_half_pixel') }, [2]),
+  },
+  {
+    title: 'Conv, Relu, MaxPool (mask applied at pooled resolution), Flatten, Gemm',
+    input: [2, 2, 6, 6],
+    eps: 1e-3,
+    build: (g, x, random) => {
+      const w = g.initializer('conv.weight', values([3, 2, 3, 3], 'normal', random));
+      const b = g.initializer('conv.bias', values([3], 'normal', random));
+      const fc = g.initializer('fc.weight', values([4, 27], 'normal', random));
+      const y = g.op('Conv', [x, w, b], { pads: ints([1, 1, 1, 1]) });
+      const pooled = g.op('MaxPool', [g.op('Relu', [y])], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) });
+      return { output: g.op('Gemm', [g.op('Flatten', [pooled]), fc], { transB: int(1) }), wrt: [w, b, fc] };
+    },
+  },
+  {
+    title: 'a residual block: Conv, BatchNormalization (training), Relu, Add',
+    input: [2, 3, 4, 4],
+    mode: 'train',
+    eps: 1e-3,
+    build: (g, x, random) => {
+      const w = g.initializer('conv.weight', values([3, 3, 3, 3], 'normal', random));
+      const scale = g.initializer('bn.weight', values([3], 'normal', random));
+      const shift = g.initializer('bn.bias', values([3], 'normal', random));
+      const mean = g.initializer('bn.running_mean', float32([3], [0, 0, 0]));
+      const variance = g.initializer('bn.running_var', float32([3], [1, 1, 1]));
+      const y = g.op('BatchNormalization', [g.op('Conv', [x, w], { pads: ints([1, 1, 1, 1]) }), scale, shift, mean, variance]);
+      return { output: g.op('Add', [g.op('Relu', [y]), x]), wrt: [w, scale, shift] };
+    },
+  },
+];
+
+function caseModel(c: Case, random: Random): { model: Model; wrt: string[] } {
+  const g = new GraphBuilder('case');
+  const x = g.input('X', 'float32', c.input);
+  const { output, wrt } = c.build(g, x, random);
+  g.output(output, 'float32');
+  return { model: modelFromGraph(g.build()), wrt: c.noInputGradient ? wrt : [x, ...wrt] };
+}
+
+describe('backward rules agree with central finite differences', () => {
+  for (const c of CASES) {
+    it(`gives the gradient of ${c.title}`, async () => {
+      const random = new Random(7);
+      const { model, wrt } = caseModel(c, random);
+      const input = values(c.input, c.fill ?? 'normal', random);
+      const result = await gradCheck(model, { wrt, input, mode: c.mode ?? 'eval', samples: 40, eps: c.eps ?? 1e-2 });
+      // float32 forward: single ops with eps 1e-2 measure ≤ 5e-5 relative error, chains with eps 1e-3
+      // ≤ 1e-3 (rounding over a smaller step); a wrong term shows as 1e-2 or more.
+      const tolerance = c.eps === undefined ? 5e-4 : 3e-3;
+      for (const [name, e] of result.errors) {
+        assert.ok(e.relative < tolerance, `${name}: relative error ${e.relative.toExponential(2)} (|g| ${e.norm.toFixed(3)}, max |diff| ${e.maxAbs.toExponential(2)}, ${e.checked} elements)`);
+        assert.ok(e.norm > 0, `${name}: the finite-difference gradient is zero, so the check proves nothing`);
+      }
+    });
+  }
+});
