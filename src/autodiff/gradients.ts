@@ -65,7 +65,7 @@ function differentiablePositions(node: Node): number[] {
 export function emitForward(typed: TypedGraph, emitter: Emitter, options: ForwardOptions, needs: ReadonlySet<string>): ForwardPass {
   const rewrites = new Map<Node, ForwardRewrite>();
   const stateUpdates: StateUpdate[] = [];
-  for (const node of typed.order) {
+  typed.order.forEach((node, index) => {
     const rule = ruleFor(node);
     const forward = rule.backward?.forward;
     const base = emitter.context(node, rule, typed.types, typed.constants, (i) => needs.has(node.inputs[i] ?? ''));
@@ -75,14 +75,15 @@ export function emitForward(typed: TypedGraph, emitter: Emitter, options: Forwar
         outputs: emitter.outputNames(outputs, node.name || node.opType) as string[],
         domain: node.domain,
       });
-    const rewrite = forward?.({ ...base, mode: options.mode, stochastic: options.stochastic, seed: options.seed, copy });
+    const seed = ((Math.imul(options.seed >>> 0, 0x9e3779b1) + Math.imul(index + 1, 40503)) >>> 1) || 1;
+    const rewrite = forward?.({ ...base, mode: options.mode, stochastic: options.stochastic, seed, copy });
     if (!rewrite) {
       emitter.builder.node(node.opType, node.inputs, node.attributes, { ...(node.name ? { name: node.name } : {}), outputs: node.outputs, domain: node.domain });
-      continue;
+      return;
     }
     rewrites.set(node, rewrite);
     for (const update of rewrite.stateUpdates ?? []) stateUpdates.push({ value: node.inputs[update.input]!, updated: update.value });
-  }
+  });
   return { rewrites, stateUpdates };
 }
 

@@ -75,7 +75,7 @@ export interface ForwardContext extends EmitContext {
   readonly mode: ForwardMode;
   /** True when random ops (Dropout) are active: training-step graphs, not gradient graphs for scoring. */
   readonly stochastic: boolean;
-  /** A seed for random ops, fixed per graph so runs are reproducible. */
+  /** A positive seed for this node's random ops, derived from the graph's seed and the node's position (onnxruntime repeats one mask every run for seed 0). */
   readonly seed: number;
   /** Emits the node itself (op, inputs, attributes overridden by `attributes`) with the given output names ('' skips one, null asks for a fresh name). */
   copy(outputs: readonly (string | null)[], attributes?: EmitAttributes): string[];
