@@ -6,6 +6,8 @@ import { attr, type Attribute, type Model } from '../src/ir/graph.js';
 import { float32, int64, type Tensor } from '../src/ir/tensor.js';
 import type { ForwardMode } from '../src/ops/backward.js';
 import { Random } from '../src/util/random.js';
+import { detectKernels } from '../src/autodiff/kernels.js';
+import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { gradCheck } from './helpers/gradcheck.js';
 
 type Fill = 'normal' | 'spaced';
@@ -67,6 +69,8 @@ const CASES: Case[] = [
   { title: 'Conv with auto_pad SAME_UPPER and stride 2', input: [2, 2, 6, 6], build: single('Conv', [[3, 2, 3, 3]], { auto_pad: attr.string('SAME_UPPER'), strides: ints([2, 2]) }) },
   { title: 'Conv with pads larger than the kernel reach', input: [2, 2, 4, 4], build: single('Conv', [[3, 2, 2, 2]], { pads: ints([2, 2, 2, 2]) }) },
   { title: 'Conv 1-D', input: [2, 3, 9], build: single('Conv', [[4, 3, 3], [4]], { pads: ints([1, 1]) }) },
+  { title: 'Conv with many channels on a small map (weight gradient as shifted Gemms)', input: [2, 8, 3, 3], build: single('Conv', [[12, 8, 3, 3], [12]], { pads: ints([1, 1, 1, 1]) }) },
+  { title: 'Conv, many channels, stride 2, dilation 2, asymmetric pads', input: [2, 8, 5, 5], build: single('Conv', [[12, 8, 3, 3]], { pads: ints([2, 1, 1, 2]), strides: ints([2, 2]), dilations: ints([2, 1]) }) },
   { title: 'ConvTranspose 2x2, stride 2 (U-Net up-sampling)', input: [2, 4, 3, 3], build: single('ConvTranspose', [[4, 3, 2, 2], [3]], { strides: ints([2, 2]) }) },
   { title: 'ConvTranspose 3x3, stride 2, pad 1, output_padding 1', input: [2, 3, 4, 4], build: single('ConvTranspose', [[3, 2, 3, 3], [2]], { strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), output_padding: ints([1, 1]) }) },
   { title: 'ConvTranspose grouped, dilated', input: [2, 4, 3, 3], build: single('ConvTranspose', [[4, 1, 2, 2]], { group: int(2), dilations: ints([2, 2]) }) },
@@ -179,6 +183,25 @@ describe('backward rules agree with central finite differences', () => {
         assert.ok(e.relative < tolerance, `${name}: relative error ${e.relative.toExponential(2)} (|g| ${e.norm.toFixed(3)}, max |diff| ${e.maxAbs.toExponential(2)}, ${e.checked} elements)`);
         assert.ok(e.norm > 0, `${name}: the finite-difference gradient is zero, so the check proves nothing`);
       }
+    });
+  }
+});
+
+describe('convolution gradients agree with finite differences on NCHWc kernels', () => {
+  const convolutions = CASES.filter((c) => /^Conv|Relu, MaxPool|residual/.test(c.title));
+  for (const c of convolutions) {
+    it(`gives the gradient of ${c.title} with blocked-layout kernels`, async (t) => {
+      const kernels = await detectKernels(onnxruntimeNode);
+      if (!kernels.nchwcBlockSize) return t.skip('this onnxruntime build has no NCHWc kernels');
+      const random = new Random(7);
+      const { model, wrt } = caseModel(c, random);
+      const input = values(c.input, c.fill ?? 'normal', random);
+      const result = await gradCheck(model, { wrt, input, mode: c.mode ?? 'eval', samples: 40, eps: c.eps ?? 1e-2, kernels });
+      const tolerance = c.eps === undefined ? 5e-4 : 3e-3;
+      for (const [name, e] of result.errors) assert.ok(e.relative < tolerance && e.norm > 0, `${name}: relative error ${e.relative.toExponential(2)}`);
+      const blocked = result.graph.graph.nodes.filter((n) => n.domain === 'com.microsoft.nchwc').length;
+      const eligible = model.graph.nodes.some((n) => n.opType === 'Conv' && (n.attributes.group?.value ?? 1) === 1 && c.input.length === 4);
+      if (eligible) assert.ok(blocked > 0, 'the graph uses the NCHWc kernels');
     });
   }
 });

@@ -6,6 +6,7 @@
 import { GraphBuilder, modelFromGraph } from '../ir/builder.js';
 import type { Graph, Model, Shape, ValueInfo } from '../ir/graph.js';
 import type { DType, Tensor } from '../ir/tensor.js';
+import type { KernelTarget } from '../ops/backward.js';
 import { ruleFor } from '../ops/infer.js';
 import { Emitter } from './emitter.js';
 import type { PreparedModel } from './prepare.js';
@@ -20,9 +21,10 @@ export class Assembly {
   constructor(
     readonly prepared: PreparedModel,
     name: string,
+    target: KernelTarget = {},
   ) {
     this.builder = new GraphBuilder(name);
-    this.emitter = new Emitter(this.builder, prepared.opset);
+    this.emitter = new Emitter(this.builder, prepared.opset, target);
     const graph = prepared.model.graph;
     for (const v of graph.inputs) this.taken.add(v.name);
     for (const key of graph.initializers.keys()) this.taken.add(key);
@@ -60,7 +62,8 @@ export class Assembly {
     graph = nameOutputs(graph, this.outputs);
     graph = dropUnused(graph);
     if (options.asInputs) graph = initializersAsInputs(graph, options.asInputs);
-    return modelFromGraph(graph, { opset: this.prepared.opset, ...(options.docString ? { docString: options.docString } : {}) });
+    const extraOpsets = [...this.emitter.domains].map((domain) => ({ domain, version: 1 }));
+    return modelFromGraph(graph, { opset: this.prepared.opset, extraOpsets, ...(options.docString ? { docString: options.docString } : {}) });
   }
 }
 

@@ -7,7 +7,7 @@ import { attr, type Attribute, type Node } from '../ir/graph.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import { bytesOf, float32, int64, tensor, type DType, type Tensor } from '../ir/tensor.js';
 import { describeNode } from '../ir/topology.js';
-import type { EmitAttributes, EmitContext, GraphEmitter } from '../ops/backward.js';
+import type { EmitAttributes, EmitContext, GraphEmitter, KernelTarget } from '../ops/backward.js';
 import { attributeReader } from '../ops/attributes.js';
 import type { OpRule, ValueType } from '../ops/rule.js';
 import { isStatic } from '../ops/shapes.js';
@@ -16,14 +16,19 @@ import { isStatic } from '../ops/shapes.js';
 export class Emitter {
   private readonly constants = new Map<string, { value: Tensor; name: string }[]>();
 
+  /** Operator domains other than ONNX's that emitted nodes use (they need opset imports). */
+  readonly domains = new Set<string>();
+
   constructor(
     readonly builder: GraphBuilder,
     readonly opset: number,
+    readonly target: KernelTarget = {},
   ) {}
 
   /** Adds a node; `outputs` is a count of fresh outputs or explicit names. */
-  node(opType: string, inputs: readonly string[], attributes: EmitAttributes, outputs: number | readonly (string | null)[], name: string): string[] {
-    return this.builder.node(opType, inputs, toAttributes(attributes), { name, outputs: this.outputNames(outputs, name) });
+  node(opType: string, inputs: readonly string[], attributes: EmitAttributes, outputs: number | readonly (string | null)[], name: string, domain = ''): string[] {
+    if (domain) this.domains.add(domain);
+    return this.builder.node(opType, inputs, toAttributes(attributes), { name, outputs: this.outputNames(outputs, name), domain });
   }
 
   /** Output names with fresh ones for nulls (not yet claimed, so the node can claim them). */
@@ -57,8 +62,8 @@ export class Emitter {
   /** Node-independent emitting, naming its nodes under `prefix`; `dtype` is the default scalar type. */
   graph(prefix: string, dtype: DType = 'float32'): GraphEmitter {
     const opset = this.opset;
-    const op = (opType: string, inputs: readonly string[], attributes: EmitAttributes = {}): string =>
-      this.node(opType, inputs, attributes, 1, `${prefix}/${opType}`)[0]!;
+    const op = (opType: string, inputs: readonly string[], attributes: EmitAttributes = {}, domain = ''): string =>
+      this.node(opType, inputs, attributes, 1, `${prefix}/${opType}`, domain)[0]!;
     const ints = (values: readonly number[]): string => this.constant(int64([values.length], values), 'const/ints');
     const reduce = (kind: 'ReduceSum' | 'ReduceMean', x: string, axes: readonly number[], keepdims: boolean): string => {
       const axesAsInput = kind === 'ReduceSum' ? opset >= 13 : opset >= 18;
@@ -66,8 +71,9 @@ export class Emitter {
     };
     const emitter: GraphEmitter = {
       opset,
+      target: this.target,
       op,
-      ops: (opType, inputs, attributes, outputs) => this.node(opType, inputs, attributes, outputs, `${prefix}/${opType}`),
+      ops: (opType, inputs, attributes, outputs, domain) => this.node(opType, inputs, attributes, outputs, `${prefix}/${opType}`, domain),
       scalar: (value, type = dtype) => {
         if (type === 'float64') return this.constant(tensor('float64', [], Float64Array.of(value)), 'const/scalar');
         if (type === 'float32') return this.constant(float32([], [value]), 'const/scalar');

@@ -63,7 +63,7 @@ export function buildGradientGraph(model: Model, options: GradientGraphOptions =
     }
   }
   const needs = valuesNeedingGradients(typed, wanted, [output]);
-  const assembly = new Assembly(prepared, 'gradients');
+  const assembly = new Assembly(prepared, 'gradients', options.kernels);
   const batch = assembly.builder.input(prepared.input.name, prepared.input.dtype, prepared.input.shape!);
   let extra: string | undefined;
   const inputs: { batch: string; labels?: string; weights?: string } = { batch };

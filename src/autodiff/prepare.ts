@@ -8,6 +8,7 @@ import { SculptError } from '../errors.js';
 import { defaultOpset, feedInputs, type Model, type Shape, type ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { inferModel, ruleFor, type TypedGraph } from '../ops/infer.js';
+import type { KernelTarget } from '../ops/backward.js';
 import type { ValueType } from '../ops/rule.js';
 import { formatShape } from '../ops/shapes.js';
 
@@ -34,6 +35,8 @@ export interface PrepareOptions {
   readonly inputShape?: Shape;
   /** The model output the loss reads; default: the first. */
   readonly output?: string;
+  /** Runtime-specific kernels to use (detectKernels); default: standard ONNX ops only. */
+  readonly kernels?: KernelTarget;
 }
 
 /**

@@ -72,7 +72,7 @@ export function buildTrainingGraph(model: Model, options: TrainingGraphOptions):
   const learned = trainable.filter((name) => needs.has(name));
   const masks = checkMasks(options.masks, learned, initializers);
 
-  const assembly = new Assembly(prepared, 'training_step');
+  const assembly = new Assembly(prepared, 'training_step', options.kernels);
   const batch = assembly.builder.input(prepared.input.name, prepared.input.dtype, prepared.input.shape!);
   const labelType = labelsType(outputType);
   const labels = assembly.input('labels', labelType.dtype, labelType.shape);

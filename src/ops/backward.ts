@@ -11,14 +11,32 @@ import type { ValueType } from './rule.js';
 /** Attribute values as the emitter takes them: plain numbers, strings, lists or tensors. */
 export type EmitAttributes = Readonly<Record<string, number | string | readonly number[] | readonly string[] | Tensor | { readonly float: number }>>;
 
+/**
+ * Runtime-specific kernels a derived graph may use, detected from the backend that will run it
+ * (src/autodiff/kernels.ts). Rules fall back to standard ONNX ops when a field is absent.
+ */
+export interface KernelTarget {
+  /**
+   * Block size of onnxruntime's blocked-layout (NCHWc) kernels in the 'com.microsoft.nchwc'
+   * domain (16 with AVX-512, 8 with AVX2). Convolutions then run there with their weights
+   * reordered inside the graph: onnxruntime uses that fast path by itself only for constant weights.
+   */
+  readonly nchwcBlockSize?: number;
+}
+
+/** The operator domain of onnxruntime's blocked-layout kernels. */
+export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
+
 /** Node-independent emitting: ops and constants (also used for losses and optimizer updates). */
 export interface GraphEmitter {
   /** The default-domain opset of the graph being written (the emitted nodes follow it). */
   readonly opset: number;
-  /** Adds a single-output node; `int` attributes are written for integers unless given as `{ float }`. */
-  op(opType: string, inputs: readonly string[], attributes?: EmitAttributes): string;
+  /** The kernels the graph may use beyond standard ONNX. */
+  readonly target: KernelTarget;
+  /** Adds a single-output node; `int` attributes are written for integers unless given as `{ float }`. `domain` defaults to ONNX's. */
+  op(opType: string, inputs: readonly string[], attributes?: EmitAttributes, domain?: string): string;
   /** Adds a node with several outputs: a count (fresh names) or explicit names ('' skips an output, null asks for a fresh name). */
-  ops(opType: string, inputs: readonly string[], attributes: EmitAttributes, outputs: number | readonly (string | null)[]): string[];
+  ops(opType: string, inputs: readonly string[], attributes: EmitAttributes, outputs: number | readonly (string | null)[], domain?: string): string[];
   /** A scalar constant (float32 unless another dtype is given: float64, int64). */
   scalar(value: number, dtype?: DType): string;
   /** A 1-D int64 constant (shapes, axes, pads). */

@@ -6,7 +6,7 @@
  * one batched MatMul against the output gradient and a sum over the batch.
  */
 import { tensor } from '../ir/tensor.js';
-import type { EmitContext } from './backward.js';
+import { NCHWC_DOMAIN, type EmitContext } from './backward.js';
 import type { ValueType } from './rule.js';
 import { formatShape } from './shapes.js';
 
@@ -37,9 +37,71 @@ export function staticChannels(ctx: EmitContext, type: ValueType | undefined, wh
 const attrsOf = (w: Window, pads: readonly number[]) => ({ group: w.group, strides: [...w.strides], dilations: [...w.dilations], pads: [...pads] });
 
 /**
+ * The NCHWc block size when a 2-D, ungrouped convolution reading `inChannels` channels can run on
+ * onnxruntime's blocked kernels (ReorderInput takes multiples of 4 channels; fewer than a block are read as NCHW).
+ */
+export function nchwcBlock(ctx: EmitContext, window: Window, inChannels: number): number | undefined {
+  const block = ctx.target.nchwcBlockSize;
+  const readable = inChannels < block! || inChannels % 4 === 0;
+  return block && window.group === 1 && window.kernel.length === 2 && readable ? block : undefined;
+}
+
+const roundUp = (n: number, block: number): number => Math.ceil(n / block) * block;
+
+/**
+ * A Conv on onnxruntime's NCHWc kernels: X is reordered to the blocked layout (inputs with fewer
+ * channels than a block are read as NCHW), the filter must already be blocked (blockedFilter), and
+ * the result is reordered back to NCHW under the name `output` when given.
+ */
+export function nchwcConv(ctx: EmitContext, options: { x: string; inChannels: number; filter: string; bias?: string; outChannels: number; window: Window; pads: readonly number[]; block: number; output?: string }): string {
+  const { window, block } = options;
+  const input = options.inChannels >= block ? ctx.op('ReorderInput', [options.x], {}, NCHWC_DOMAIN) : options.x;
+  const inputs = options.bias ? [input, options.filter, options.bias] : [input, options.filter];
+  const blocked = ctx.op('Conv', inputs, { kernel_shape: [...window.kernel], strides: [...window.strides], dilations: [...window.dilations], pads: [...options.pads], group: 1 }, NCHWC_DOMAIN);
+  return ctx.ops('ReorderOutput', [blocked], { channels: options.outChannels }, [options.output ?? null], NCHWC_DOMAIN)[0]!;
+}
+
+/**
+ * A filter in the layout NCHWc kernels read, computed inside the graph (onnxruntime reorders only
+ * constant filters itself): from W [O, I, kh, kw] to [O/B, I/B, kh·kw, Bi, Bo] (OIHWBiBo), or for
+ * inputs narrower than a block, [O/B, I, kh·kw, Bo] (OIHWBo); channels padded with zeros to whole
+ * blocks. With `flipped`, W is a forward filter [I, O, kh, kw] and the result is the filter of
+ * the input-gradient Conv: in and out swapped, the kernel turned by 180 degrees.
+ */
+export function blockedFilter(ctx: EmitContext, w: string, options: { outChannels: number; inChannels: number; kernel: readonly number[]; block: number; flipped: boolean }): string {
+  const { outChannels: o, inChannels: i, kernel, block, flipped } = options;
+  const size = kernel[0]! * kernel[1]!;
+  const op = roundUp(o, block);
+  const blockedInput = i >= block;
+  const ip = blockedInput ? roundUp(i, block) : i;
+  // Zero-pad the channel axes of W ([O, I, k] or, flipped, [I, O, k]) to whole blocks.
+  const [first, second] = flipped ? [[i, ip], [o, op]] : [[o, op], [i, ip]];
+  let source = ctx.reshape(w, [first[0]!, second[0]!, size]);
+  if (first[1] !== first[0] || second[1] !== second[0]) source = ctx.op('Pad', [source, ctx.ints([0, 0, 0, first[1]! - first[0]!, second[1]! - second[0]!, 0])]);
+  const reverse = (x: string, axis: number): string => ctx.op('Slice', [x, ctx.ints([-1]), ctx.ints([-(2 ** 62)]), ctx.ints([axis]), ctx.ints([-1])]);
+  let arranged: string;
+  if (!flipped) {
+    arranged = blockedInput
+      ? ctx.op('Transpose', [ctx.reshape(source, [op / block, block, ip / block, block, size])], { perm: [0, 2, 4, 3, 1] })
+      : ctx.op('Transpose', [ctx.reshape(source, [op / block, block, i, size])], { perm: [0, 2, 3, 1] });
+  } else {
+    arranged = blockedInput
+      ? ctx.op('Transpose', [reverse(ctx.reshape(source, [ip / block, block, op / block, block, size]), 4)], { perm: [2, 0, 4, 1, 3] })
+      : ctx.op('Transpose', [reverse(ctx.reshape(source, [i, op / block, block, size]), 3)], { perm: [1, 0, 3, 2] });
+  }
+  return ctx.reshape(arranged, [op, ip, ...kernel]);
+}
+
+/** A bias padded with zeros to whole blocks. */
+export function blockedBias(ctx: EmitContext, bias: string, channels: number, block: number): string {
+  const padded = roundUp(channels, block);
+  return padded === channels ? bias : ctx.op('Pad', [bias, ctx.ints([0, padded - channels])]);
+}
+
+/**
  * dX of Y = Conv(X, W): a Conv of dY with the spatially flipped weights, their in/out channel axes
- * swapped per group. For strides above 1 (where dY would need zeros inserted) or pads larger
- * than the kernel, a ConvTranspose with the forward geometry instead.
+ * swapped per group (on NCHWc kernels when available). For strides above 1 (where dY would need
+ * zeros inserted) or pads larger than the kernel, a ConvTranspose with the forward geometry instead.
  */
 export function convInputGradient(ctx: EmitContext, options: { dy: string; w: string; wType: ValueType; xType: ValueType; yType: ValueType; window: Window }): string {
   const { dy, w, window } = options;
@@ -51,6 +113,12 @@ export function convInputGradient(ctx: EmitContext, options: { dy: string; w: st
   const ends = effective.map((e, i) => xSpatial[i]! - ((ySpatial[i]! - 1) * window.strides[i]! + 1) + window.pads[i]!);
   const unitStride = window.strides.every((s) => s === 1);
   if (unitStride && [...begins, ...ends].every((p) => p >= 0)) {
+    const [outChannels, inChannels] = [staticChannels(ctx, options.xType, 'X'), staticChannels(ctx, options.yType, 'Y')];
+    const block = nchwcBlock(ctx, window, inChannels);
+    if (block) {
+      const filter = blockedFilter(ctx, w, { outChannels, inChannels, kernel: window.kernel, block, flipped: true });
+      return nchwcConv(ctx, { x: dy, inChannels, filter, outChannels, window: { ...window, strides: window.strides.map(() => 1) }, pads: [...begins, ...ends], block });
+    }
     const flipped = flipTransposeWeights(ctx, w, options.wType, window.group);
     return ctx.op('Conv', [dy, flipped], { group: window.group, dilations: [...window.dilations], pads: [...begins, ...ends], strides: new Array<number>(n).fill(1) });
   }
@@ -73,10 +141,14 @@ function flipTransposeWeights(ctx: EmitContext, w: string, wType: ValueType, gro
 }
 
 /**
- * dW of Y = Conv(X, W) with W [Cout, Cin/g, k...]: unfold X into receptive fields
- * [N, Cin*K, P] (K = kernel size, P = output positions), one batched MatMul per group against
- * dYᵀ, then a sum over the batch. Also serves ConvTranspose, whose weight gradient is that of
- * the Conv mapping its output gradient back to its input.
+ * dW of Y = Conv(X, W) with W [Cout, Cin/g, k...]. Two formulations, chosen per layer by the
+ * traffic each adds (measured in bench/micro-dw.ts): where maps are large and channels few,
+ * unfold X into receptive fields [N, Cin*K, P] (K = kernel size, P = output positions), one
+ * batched MatMul per sample against dYᵀ and a sum over the batch; where channels are many and
+ * maps small, those per-sample partial sums [N, Cin*K, Cout] would dwarf the activations, so
+ * the batch joins the contraction instead: one Gemm per kernel offset between dY and the shifted
+ * X, both channel-major [C, N*P]. Also serves ConvTranspose, whose weight gradient is that of the
+ * Conv mapping its output gradient back to its input.
  */
 export function convWeightGradient(ctx: EmitContext, options: { x: string; xType: ValueType; dy: string; dyType: ValueType; window: Window; outChannels: number }): string {
   const { x, dy, window, outChannels } = options;
@@ -84,6 +156,12 @@ export function convWeightGradient(ctx: EmitContext, options: { x: string; xType
   const inChannels = staticChannels(ctx, options.xType, 'X');
   const kernelSize = window.kernel.reduce((a, b) => a * b, 1);
   const positions = staticSpatial(ctx, options.dyType, 'dY').reduce((a, b) => a * b, 1);
+  const batch = options.xType.shape[0];
+  const partialSums = kernelSize * inChannels * outChannels;
+  const transposes = positions * (inChannels + outChannels);
+  if (g === 1 && window.kernel.length === 2 && typeof batch === 'number' && partialSums > transposes) {
+    return shiftedGemmWeightGradient(ctx, { ...options, inChannels, batch });
+  }
   const cols = unfold(ctx, x, options.xType, inChannels, window);
   const colsGrouped = ctx.reshape(cols, [0, g, (inChannels / g) * kernelSize, positions]);
   const dyGrouped = ctx.reshape(dy, [0, g, outChannels / g, positions]);
@@ -92,6 +170,28 @@ export function convWeightGradient(ctx: EmitContext, options: { x: string; xType
   const summed = ctx.reduceSum(perSample, [0], false); // [g, Cin/g*K, Cout/g]
   const transposed = ctx.op('Transpose', [summed], { perm: [0, 2, 1] });
   return ctx.reshape(transposed, [outChannels, inChannels / g, ...window.kernel]);
+}
+
+/** dW as one Gemm per kernel offset over channel-major [C, N*P] layouts (see convWeightGradient). */
+function shiftedGemmWeightGradient(ctx: EmitContext, options: { x: string; xType: ValueType; dy: string; dyType: ValueType; window: Window; outChannels: number; inChannels: number; batch: number }): string {
+  const { window, outChannels, inChannels, batch } = options;
+  const out = staticSpatial(ctx, options.dyType, 'dY');
+  const flat = batch * out[0]! * out[1]!;
+  let xT = ctx.op('Transpose', [options.x], { perm: [1, 0, 2, 3] });
+  if (window.pads.some((p) => p > 0)) xT = ctx.op('Pad', [xT, ctx.ints([0, 0, window.pads[0]!, window.pads[1]!, 0, 0, window.pads[2]!, window.pads[3]!])]);
+  const dyT = ctx.reshape(ctx.op('Transpose', [options.dy], { perm: [1, 0, 2, 3] }), [outChannels, flat]);
+  const parts: string[] = [];
+  for (let a = 0; a < window.kernel[0]!; a++) {
+    for (let b = 0; b < window.kernel[1]!; b++) {
+      const starts = [a * window.dilations[0]!, b * window.dilations[1]!];
+      const ends = starts.map((s, i) => s + (out[i]! - 1) * window.strides[i]! + 1);
+      const shifted = ctx.op('Slice', [xT, ctx.ints(starts), ctx.ints(ends), ctx.ints([2, 3]), ctx.ints([...window.strides])]);
+      const product = ctx.op('Gemm', [dyT, ctx.reshape(shifted, [inChannels, flat])], { transB: 1 }); // [Cout, Cin]
+      parts.push(ctx.unsqueeze(product, [2]));
+    }
+  }
+  const stacked = parts.length === 1 ? parts[0]! : ctx.op('Concat', parts, { axis: 2 });
+  return ctx.reshape(stacked, [outChannels, inChannels, ...window.kernel]);
 }
 
 /** Receptive fields of X as channels: [N, Cin*K, out...], channel c*K + k holding kernel offset k of input channel c. */

@@ -2,7 +2,7 @@
 import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import { requireInput, requireRank, perSample } from './common.js';
-import { biasGradient, convInputGradient, convWeightGradient, staticChannels } from './conv-backward.js';
+import { biasGradient, blockedBias, blockedFilter, convInputGradient, convWeightGradient, nchwcBlock, nchwcConv, staticChannels } from './conv-backward.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat, windowOutput } from './shapes.js';
 
@@ -54,6 +54,19 @@ export function convGeometry(ctx: OpContext): ConvGeometry & { outSpatial: (numb
 
 const backward: BackwardRule = {
   differentiable: [0, 1, 2],
+  // Weights are graph inputs in derived graphs, which keeps onnxruntime off its fast blocked
+  // (NCHWc) kernels; when the target has them, the conv runs there with its filter reordered in-graph.
+  forward: (ctx) => {
+    const window = convGeometry(ctx);
+    if (!ctx.target.nchwcBlockSize) return undefined;
+    const [inChannels, outChannels] = [staticChannels(ctx, ctx.inputs[0], 'X'), staticChannels(ctx, ctx.outputs[0], 'Y')];
+    const block = nchwcBlock(ctx, window, inChannels);
+    if (!block) return undefined;
+    const filter = blockedFilter(ctx, ctx.input(1), { outChannels, inChannels, kernel: window.kernel, block, flipped: false });
+    const bias = ctx.input(2) ? blockedBias(ctx, ctx.input(2), outChannels, block) : undefined;
+    nchwcConv(ctx, { x: ctx.input(0), inChannels, filter, ...(bias ? { bias } : {}), outChannels, window, pads: window.pads, block, output: ctx.output(0) });
+    return {};
+  },
   emit: (ctx) => {
     const dy = ctx.outputGrads[0]!;
     const window = convGeometry(ctx);

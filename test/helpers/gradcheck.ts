@@ -2,7 +2,7 @@
 // The objective is L = Σ Y·R with fixed random R (a vector-Jacobian product), summed in float64
 // in JS from the float32 outputs, so rounding in the sum does not swamp the differences.
 import { buildGradientGraph } from '../../src/autodiff/gradient-graph.js';
-import type { ForwardMode } from '../../src/ops/backward.js';
+import type { ForwardMode, KernelTarget } from '../../src/ops/backward.js';
 import type { Model } from '../../src/ir/graph.js';
 import { encodeModel } from '../../src/onnx/encode.js';
 import { float32, type Tensor } from '../../src/ir/tensor.js';
@@ -19,6 +19,8 @@ export interface GradCheckOptions {
   /** Elements checked per tensor (a seeded random subset when larger). */
   readonly samples?: number;
   readonly seed?: number;
+  /** Runtime-specific kernels for the gradient graph. */
+  readonly kernels?: KernelTarget;
 }
 
 export interface GradCheckResult {
@@ -30,7 +32,7 @@ export interface GradCheckResult {
 /** Compares the autodiff gradient of Σ Y·R with central differences, element by element. */
 export async function gradCheck(model: Model, options: GradCheckOptions): Promise<GradCheckResult> {
   const random = new Random(options.seed ?? 1);
-  const graph = buildGradientGraph(model, { objective: { kind: 'dot' }, wrt: options.wrt, mode: options.mode ?? 'eval', outputLogits: true, inputShape: options.input.dims });
+  const graph = buildGradientGraph(model, { objective: { kind: 'dot' }, wrt: options.wrt, mode: options.mode ?? 'eval', outputLogits: true, inputShape: options.input.dims, ...(options.kernels ? { kernels: options.kernels } : {}) });
   const session = await onnxruntimeNode.createSession(encodeModel(graph.model), { intraOpThreads: 1 });
   try {
     const logitsInfo = graph.model.graph.outputs.find((o) => o.name === graph.outputs.logits)!;
