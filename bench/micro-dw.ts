@@ -11,7 +11,7 @@ import { Random } from '../src/util/random.js';
 const BLOCK = 16;
 const threads = Number(process.argv[2] ?? 2);
 const only = process.argv[3];
-const shapes = [[64, 16, 16, 32], [64, 32, 32, 16], [64, 64, 64, 8], [64, 64, 128, 16], [64, 128, 256, 8], [64, 256, 256, 8], [64, 256, 512, 4], [64, 512, 512, 4], [64, 512, 512, 2]];
+const shapes = (process.env.SHAPES ? JSON.parse(process.env.SHAPES) : [[64, 16, 16, 32], [64, 32, 32, 16], [64, 64, 64, 8], [64, 64, 128, 16], [64, 128, 256, 8], [64, 256, 256, 8], [64, 256, 512, 4], [64, 512, 512, 4], [64, 512, 512, 2]]) as number[][];
 const NCHWC = { domain: 'com.microsoft.nchwc' };
 
 async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>, reps = 10): Promise<[number, Float32Array]> {
@@ -67,6 +67,20 @@ const variants: Record<string, (g: GraphBuilder, x: string, dy: string, n: numbe
     const summed = g.op('ReduceSum', [g.op('Concat', parts, { axis: attr.int(3) }), g.initializer('ax', int64([1], [0]))], { keepdims: attr.int(0) }); // [C, K, 9]
     return g.op('Reshape', [g.op('Transpose', [summed], { perm: attr.ints([1, 0, 2]) }), g.initializer('s9', int64([4], [k, c, 3, 3]))]);
   },
+  flatSlices: (g, x, dy, n, c, k, hw) => {
+    const wp = hw + 2;
+    const xp = g.op('Reshape', [g.op('Pad', [x, g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 2, 1]))]), g.initializer('fx', int64([3], [n, c, (hw + 3) * wp]))]);
+    const dyp = g.op('Reshape', [g.op('Pad', [dy, g.initializer('padsy', int64([8], [0, 0, 0, 0, 0, 0, 0, 2]))]), g.initializer('fy', int64([3], [n, k, hw * wp]))]);
+    const dyT = g.op('Transpose', [dyp], { perm: attr.ints([0, 2, 1]) });
+    const parts: string[] = [];
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
+      const o = a * wp + b;
+      const sl = g.op('Slice', [xp, g.initializer(`st${a}${b}`, int64([1], [o])), g.initializer(`en${a}${b}`, int64([1], [o + hw * wp])), g.initializer(`ax${a}${b}`, int64([1], [2]))]);
+      parts.push(g.op('Unsqueeze', [g.op('MatMul', [sl, dyT]), g.initializer(`u${a}${b}`, int64([1], [3]))]));
+    }
+    const summed = g.op('ReduceSum', [g.op('Concat', parts, { axis: attr.int(3) }), g.initializer('ax', int64([1], [0]))], { keepdims: attr.int(0) }); // [C, K, 9]
+    return g.op('Reshape', [g.op('Transpose', [summed], { perm: attr.ints([1, 0, 2]) }), g.initializer('s9', int64([4], [k, c, 3, 3]))]);
+  },
   shiftGemm: (g, x, dy, n, c, k, hw) => {
     const xT = g.op('Pad', [g.op('Transpose', [x], { perm: attr.ints([1, 0, 2, 3]) }), g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 1, 1]))]);
     const dyT = g.op('Reshape', [g.op('Transpose', [dy], { perm: attr.ints([1, 0, 2, 3]) }), g.initializer('s1', int64([2], [k, n * hw * hw]))]);
@@ -86,7 +100,7 @@ for (const [n, c, k, hw] of shapes as [number, number, number, number][]) {
   const dy = float32([n, k, hw, hw], r.fillNormal(new Float32Array(n * k * hw * hw), 1));
   let reference: Float32Array | undefined;
   const line: string[] = [];
-  for (const [name, build] of Object.entries(variants)) {
+  for (const [name, build] of [...Object.entries(variants), ...Object.entries(variants)]) {
     if (only && !only.split(',').includes(name) && name !== 'unfold') continue;
     const g = new GraphBuilder(name);
     g.output(build(g, g.input('x', 'float32', x.dims), g.input('dy', 'float32', dy.dims), n, c, k, hw), 'float32');

@@ -22,6 +22,11 @@ export interface KernelTarget {
    * reordered inside the graph: onnxruntime uses that fast path by itself only for constant weights.
    */
   readonly nchwcBlockSize?: number;
+  /** Formulation overrides for benchmarks and experiments; by default each rule chooses per node. */
+  readonly prefer?: {
+    /** Conv weight gradient: unfold + batched MatMul, or one Gemm per kernel offset. */
+    readonly convWeightGradient?: 'unfold' | 'shifted';
+  };
 }
 
 /** The operator domain of onnxruntime's blocked-layout kernels. */

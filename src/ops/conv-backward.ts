@@ -141,14 +141,15 @@ function flipTransposeWeights(ctx: EmitContext, w: string, wType: ValueType, gro
 }
 
 /**
- * dW of Y = Conv(X, W) with W [Cout, Cin/g, k...]. Two formulations, chosen per layer by the
- * traffic each adds (measured in bench/micro-dw.ts): where maps are large and channels few,
- * unfold X into receptive fields [N, Cin*K, P] (K = kernel size, P = output positions), one
- * batched MatMul per sample against dYᵀ and a sum over the batch; where channels are many and
- * maps small, those per-sample partial sums [N, Cin*K, Cout] would dwarf the activations, so
- * the batch joins the contraction instead: one Gemm per kernel offset between dY and the shifted
- * X, both channel-major [C, N*P]. Also serves ConvTranspose, whose weight gradient is that of the
- * Conv mapping its output gradient back to its input.
+ * dW of Y = Conv(X, W) with W [Cout, Cin/g, k...]. Three formulations, chosen per layer from
+ * measurements (bench/micro-dw.ts, batch 64): where maps are large and channels few, unfold X into
+ * receptive fields [N, Cin*K, P] (K = kernel size, P = output positions), one batched MatMul per
+ * sample against dYᵀ and a sum over the batch; where channels are many and maps small, those
+ * per-sample partial sums [N, Cin*K, Cout] would dwarf the activations, so the batch joins the
+ * contraction instead: one Gemm per kernel offset between dY and the shifted X, both
+ * channel-major [C, N*P]; and for the smallest maps (2x2), a direct NCHWc convolution over the
+ * batch (X with samples as channels, dY as the filter). Also serves ConvTranspose, whose weight
+ * gradient is that of the Conv mapping its output gradient back to its input.
  */
 export function convWeightGradient(ctx: EmitContext, options: { x: string; xType: ValueType; dy: string; dyType: ValueType; window: Window; outChannels: number }): string {
   const { x, dy, window, outChannels } = options;
@@ -159,7 +160,14 @@ export function convWeightGradient(ctx: EmitContext, options: { x: string; xType
   const batch = options.xType.shape[0];
   const partialSums = kernelSize * inChannels * outChannels;
   const transposes = positions * (inChannels + outChannels);
-  if (g === 1 && window.kernel.length === 2 && typeof batch === 'number' && partialSums > transposes) {
+  const preferred = ctx.target.prefer?.convWeightGradient;
+  const shiftable = g === 1 && window.kernel.length === 2 && typeof batch === 'number';
+  const block = ctx.target.nchwcBlockSize;
+  const unitWindow = window.strides.every((s) => s === 1) && window.dilations.every((d) => d === 1);
+  if (shiftable && block && unitWindow && batch % block === 0 && positions <= 8 && preferred === undefined) {
+    return batchConvWeightGradient(ctx, { ...options, inChannels, batch, block });
+  }
+  if (shiftable && (preferred === 'shifted' || (preferred === undefined && partialSums > 8 * transposes))) {
     return shiftedGemmWeightGradient(ctx, { ...options, inChannels, batch });
   }
   const cols = unfold(ctx, x, options.xType, inChannels, window);
@@ -170,6 +178,25 @@ export function convWeightGradient(ctx: EmitContext, options: { x: string; xType
   const summed = ctx.reduceSum(perSample, [0], false); // [g, Cin/g*K, Cout/g]
   const transposed = ctx.op('Transpose', [summed], { perm: [0, 2, 1] });
   return ctx.reshape(transposed, [outChannels, inChannels / g, ...window.kernel]);
+}
+
+/**
+ * dW as a direct NCHWc convolution over the batch (stride and dilation 1): Xᵀ [C, N, H, W] is the
+ * input with samples as channels, dYᵀ [Cout, N, Ho, Wo] the filter, and the [C, Cout, kh, kw]
+ * output is dW transposed.
+ */
+function batchConvWeightGradient(ctx: EmitContext, options: { x: string; dy: string; dyType: ValueType; window: Window; outChannels: number; inChannels: number; batch: number; block: number }): string {
+  const { window, outChannels, batch, block } = options;
+  const [ho, wo] = staticSpatial(ctx, options.dyType, 'dY') as [number, number];
+  const input = ctx.op('ReorderInput', [ctx.op('Transpose', [options.x], { perm: [1, 0, 2, 3] })], {}, NCHWC_DOMAIN);
+  const padded = roundUp(outChannels, block);
+  let dy = options.dy;
+  if (padded !== outChannels) dy = ctx.op('Pad', [dy, ctx.ints([0, 0, 0, 0, 0, padded - outChannels, 0, 0])]);
+  // OIHWBiBo of dYᵀ: [Cout/B, N/B, Ho·Wo, Bi (samples), Bo (out channels)].
+  const filter = ctx.reshape(ctx.op('Transpose', [ctx.reshape(dy, [batch / block, block, padded / block, block, ho * wo])], { perm: [2, 0, 4, 1, 3] }), [padded, batch, ho, wo]);
+  const blocked = ctx.op('Conv', [input, filter], { kernel_shape: [ho, wo], pads: [...window.pads], strides: [1, 1], dilations: [1, 1], group: 1 }, NCHWC_DOMAIN);
+  const channelMajor = ctx.op('ReorderOutput', [blocked], { channels: outChannels }, NCHWC_DOMAIN); // [C, Cout, kh, kw]
+  return ctx.op('Transpose', [channelMajor], { perm: [1, 0, 2, 3] });
 }
 
 /** dW as one Gemm per kernel offset over channel-major [C, N*P] layouts (see convWeightGradient). */
