@@ -1,5 +1,12 @@
-import { inferModel } from './src/ops/infer.js';
-import { resnet20 } from './bench/train-models.js';
-const m = resnet20();
-const t = inferModel(m, { inputShapes: { input: [64, 3, 32, 32] } });
-for (const n of t.order) if (n.opType === 'Conv') { const x = t.types.get(n.inputs[0]!)!.shape; const y = t.types.get(n.outputs[0]!)!.shape; const k = t.types.get(n.inputs[1]!)!.shape; const P = (y[2] as number) * (y[3] as number); const C = x[1] as number, K = y[1] as number; const kk = (k[2] as number) * (k[3] as number); console.log(n.name, x.join('x'), '->', y.join('x'), 'k', kk, kk * C * K > P * (C + K) ? 'shifted' : 'batched'); }
+import { GraphBuilder, modelFromGraph } from './src/ir/builder.js';
+import { float32 } from './src/ir/tensor.js';
+import { attr } from './src/ir/graph.js';
+import { buildTrainingGraph } from './src/autodiff/training-graph.js';
+const g = new GraphBuilder('bn');
+const x = g.input('input', 'float32', [6, 3, 2, 2]);
+const names = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => g.initializer(`bn.${p}`, float32([3], [1, 1, 1])));
+const fc = g.initializer('fc.weight', float32([2, 12], new Float32Array(24)));
+g.output(g.op('Gemm', [g.op('Flatten', [g.op('BatchNormalization', [x, ...names], { momentum: attr.float(0.9) })]), fc], { transB: attr.int(1) }), 'float32');
+const t = buildTrainingGraph(modelFromGraph(g.build()), { loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd' } });
+for (const n of t.model.graph.nodes) if (/BatchNorm/.test(n.name)) console.log(n.opType, n.inputs.join(','), '->', n.outputs.join(','), JSON.stringify(n.attributes));
+console.log(t.state.map((s) => `${s.input} -> ${s.output}`));

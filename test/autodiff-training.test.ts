@@ -71,14 +71,18 @@ describe('training on onnxruntime', () => {
     }
   });
 
-  it('updates running statistics as PyTorch does (unbiased variance, momentum 0.1)', async () => {
+  for (const frozen of [false, true]) {
+  it(`updates running statistics as PyTorch does (unbiased variance, momentum 0.1)${frozen ? ', also with BN parameters frozen' : ''}`, async () => {
     const random = new Random(2);
     const g = new GraphBuilder('bn');
     const x = g.input('input', 'float32', [6, 3, 2, 2]);
     const names = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => g.initializer(`bn.${p}`, float32([3], p === 'running_var' ? [1, 2, 0.5] : p === 'running_mean' ? [0.1, -0.2, 0.3] : [1, 1, 1])));
     const fc = g.initializer('fc.weight', kaiming(random, [2, 12]));
     g.output(g.op('Gemm', [g.op('Flatten', [g.op('BatchNormalization', [x, ...names], { momentum: attr.float(0.9) })]), fc], { transB: attr.int(1) }), 'float32');
-    const runner = await StepRunner.create(buildTrainingGraph(modelFromGraph(g.build()), { loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd' } }), { backend, threads: 1 });
+    // Frozen BN parameters stay constants, which onnxruntime may fold and merge: a regression test
+    // for its in-place writes of running statistics into shared buffers.
+    const options = { loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd' }, ...(frozen ? { trainable: ['fc.weight'] } : {}) } as const;
+    const runner = await StepRunner.create(buildTrainingGraph(modelFromGraph(g.build()), options), { backend, threads: 1 });
     try {
       const data = random.fillNormal(new Float32Array(72), 2);
       await runner.step(float32([6, 3, 2, 2], data), int64([6], [0, 1, 0, 1, 1, 0]), 0);
@@ -89,13 +93,14 @@ describe('training on onnxruntime', () => {
         for (let n = 0; n < 6; n++) for (let p = 0; p < 4; p++) values.push(data[(n * 3 + c) * 4 + p]!);
         const m = values.reduce((a, b) => a + b, 0) / values.length;
         const unbiased = values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1);
-        assert.ok(Math.abs(mean[c]! - (0.9 * [0.1, -0.2, 0.3][c]! + 0.1 * m)) < 1e-6, `running mean ${c}`);
+        assert.ok(Math.abs(mean[c]! - (0.9 * [0.1, -0.2, 0.3][c]! + 0.1 * m)) < 1e-6, `running mean ${c}: ${mean[c]} vs ${0.9 * [0.1, -0.2, 0.3][c]! + 0.1 * m}`);
         assert.ok(Math.abs(variance[c]! - (0.9 * [1, 2, 0.5][c]! + 0.1 * unbiased)) < 1e-5, `running variance ${c}: ${variance[c]}`);
       }
     } finally {
       await runner.release();
     }
   });
+  }
 
   it('exports a model whose outputs equal the eval graph run on the trained state', async () => {
     const random = new Random(3);

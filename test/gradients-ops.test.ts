@@ -70,6 +70,8 @@ const CASES: Case[] = [
   { title: 'Conv with pads larger than the kernel reach', input: [2, 2, 4, 4], build: single('Conv', [[3, 2, 2, 2]], { pads: ints([2, 2, 2, 2]) }) },
   { title: 'Conv 1-D', input: [2, 3, 9], build: single('Conv', [[4, 3, 3], [4]], { pads: ints([1, 1]) }) },
   { title: 'Conv with many channels on a small map (weight gradient as shifted Gemms)', input: [2, 8, 3, 3], build: single('Conv', [[12, 8, 3, 3], [12]], { pads: ints([1, 1, 1, 1]) }) },
+  { title: 'Conv with 16 channels in and out (whole NCHWc blocks)', input: [2, 16, 4, 4], build: single('Conv', [[16, 16, 3, 3], [16]], { pads: ints([1, 1, 1, 1]) }) },
+  { title: 'Conv with 20 channels in and 24 out (partial NCHWc blocks)', input: [2, 20, 3, 3], build: single('Conv', [[24, 20, 3, 3]], { pads: ints([1, 1, 1, 1]) }) },
   { title: 'Conv on a 2x2 map with a batch of 16 (weight gradient as a convolution over the batch)', input: [16, 8, 2, 2], build: single('Conv', [[20, 8, 3, 3], [20]], { pads: ints([1, 1, 1, 1]) }) },
   { title: 'Conv, many channels, stride 2, dilation 2, asymmetric pads', input: [2, 8, 5, 5], build: single('Conv', [[12, 8, 3, 3]], { pads: ints([2, 1, 1, 2]), strides: ints([2, 2]), dilations: ints([2, 1]) }) },
   { title: 'ConvTranspose 2x2, stride 2 (U-Net up-sampling)', input: [2, 4, 3, 3], build: single('ConvTranspose', [[4, 3, 2, 2], [3]], { strides: ints([2, 2]) }) },

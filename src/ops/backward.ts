@@ -26,6 +26,8 @@ export interface KernelTarget {
   readonly prefer?: {
     /** Conv weight gradient: unfold + batched MatMul, or one Gemm per kernel offset. */
     readonly convWeightGradient?: 'unfold' | 'shifted';
+    /** Training-mode batch statistics: onnxruntime's fused BatchNormalization (opset 14+) or Reduce ops. */
+    readonly batchStatistics?: 'fused' | 'explicit';
   };
 }
 

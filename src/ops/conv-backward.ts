@@ -78,16 +78,27 @@ export function blockedFilter(ctx: EmitContext, w: string, options: { outChannel
   const [first, second] = flipped ? [[i, ip], [o, op]] : [[o, op], [i, ip]];
   let source = ctx.reshape(w, [first[0]!, second[0]!, size]);
   if (first[1] !== first[0] || second[1] !== second[0]) source = ctx.op('Pad', [source, ctx.ints([0, 0, 0, first[1]! - first[0]!, second[1]! - second[0]!, 0])]);
+  // onnxruntime transposes with one swapped pair of axes (2-D and batched 2-D) an order of
+  // magnitude faster than general permutations (bench/micro-reorder.ts), so each layout below
+  // is reached through such steps: 6 ms instead of 14 ms for a 512x512x3x3 filter.
+  const swap = (x: string, dims: readonly number[]): string => ctx.op('Transpose', [ctx.reshape(x, dims)], { perm: dims.length === 2 ? [1, 0] : [0, 2, 1] });
   const reverse = (x: string, axis: number): string => ctx.op('Slice', [x, ctx.ints([-1]), ctx.ints([-(2 ** 62)]), ctx.ints([axis]), ctx.ints([-1])]);
+  const [ob, ib] = [op / block, ip / block];
   let arranged: string;
   if (!flipped) {
-    arranged = blockedInput
-      ? ctx.op('Transpose', [ctx.reshape(source, [op / block, block, ip / block, block, size])], { perm: [0, 2, 4, 3, 1] })
-      : ctx.op('Transpose', [ctx.reshape(source, [op / block, block, i, size])], { perm: [0, 2, 3, 1] });
+    // From [O, I, S] (S = kernel size): blocked input [Ob, Ib, S, Bi, Bo]; NCHW input [Ob, I, S, Bo].
+    if (!blockedInput) arranged = swap(source, [ob, block, ip * size]);
+    else {
+      const osi = swap(source, [op, ip, size]); // [O, S, I]
+      const blocks = swap(osi, [ob, block, size * ip]); // [Ob, S, Ib, Bi, Bo]
+      arranged = ctx.op('Transpose', [ctx.reshape(blocks, [ob, size, ib, block * block])], { perm: [0, 2, 1, 3] });
+    }
   } else {
-    arranged = blockedInput
-      ? ctx.op('Transpose', [reverse(ctx.reshape(source, [ip / block, block, op / block, block, size]), 4)], { perm: [2, 0, 4, 1, 3] })
-      : ctx.op('Transpose', [reverse(ctx.reshape(source, [i, op / block, block, size]), 3)], { perm: [1, 0, 3, 2] });
+    // From forward W [I, O, S]: the same layouts with S reversed, I and O in their new roles.
+    const osi = swap(source, [ip, op * size]); // [O, S, I]
+    const blocks = swap(osi, [ob, block, size * ip]); // [Ob, S, I, Bo]
+    const turned = reverse(ctx.reshape(blocks, [ob, size, ip * block]), 1);
+    arranged = ctx.op('Transpose', [ctx.reshape(turned, [ob, size, blockedInput ? ib : ip, blockedInput ? block * block : block])], { perm: [0, 2, 1, 3] });
   }
   return ctx.reshape(arranged, [op, ip, ...kernel]);
 }
