@@ -29,5 +29,10 @@ export const BatchNormalization = {
     return [x, stat, stat].slice(0, ctx.node.outputs.length);
   },
   parameterInputs: [1, 2],
+  channels: {
+    kind: 'passThrough',
+    perChannelInputs: [1, 2, 3, 4],
+    affine: { scale: 1, bias: 2, mean: 3, variance: 4, epsilonAttribute: 'epsilon', trainingModeAttribute: 'training_mode' },
+  },
   macs: () => 0,
 } satisfies OpRule;

@@ -1,4 +1,5 @@
 /** Clip: clamps to [min, max]; min and max are optional inputs from opset 11 (ReLU6 in MobileNetV2 exports). */
+import { PASS_THROUGH } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 
@@ -17,5 +18,6 @@ export const Clip = {
     return [x];
   },
   parameterInputs: [],
+  channels: PASS_THROUGH,
   macs: () => 0,
 } satisfies OpRule;

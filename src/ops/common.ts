@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import type { AttributeSpec } from './attributes.js';
+import { BROADCAST, type ChannelRule } from './channels.js';
 import type { OpContext, OpRule, ValueType } from './rule.js';
 import { broadcastShapes, formatShape } from './shapes.js';
 
@@ -36,6 +37,7 @@ export function unaryRule(options: {
   inputCount?: readonly [number, number];
   outputCount?: readonly [number, number];
   parameterInputs?: readonly number[];
+  channels?: ChannelRule;
 }): OpRule {
   return {
     opType: options.opType,
@@ -45,6 +47,7 @@ export function unaryRule(options: {
     attributes: options.attributes ?? {},
     inferTypes: (ctx) => [requireInput(ctx, 0, 'X')],
     parameterInputs: options.parameterInputs ?? [],
+    ...(options.channels ? { channels: options.channels } : {}),
     macs: () => 0,
   };
 }
@@ -66,6 +69,7 @@ export function broadcastBinaryRule(opType: string, summary: string): OpRule {
       return [{ dtype: a.dtype, shape }];
     },
     parameterInputs: [],
+    channels: BROADCAST,
     macs: () => 0,
   };
 }

@@ -32,5 +32,6 @@ export const Concat = {
     return [{ dtype: first.dtype, shape }];
   },
   parameterInputs: [],
+  channels: { kind: 'concat' },
   macs: () => 0,
 } satisfies OpRule;

@@ -31,5 +31,6 @@ export const Constant = {
   },
   fold: (ctx) => [constantValue(ctx)],
   parameterInputs: [],
+  channels: { kind: 'barrier', reason: 'a constant has no channels to remove' },
   macs: () => 0,
 } satisfies OpRule;

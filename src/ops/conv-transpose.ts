@@ -91,6 +91,8 @@ export const ConvTranspose = {
   },
   parameterInputs: [1, 2],
   prunableWeight: 1,
+  // The weight is [Cin, Cout/group, k...]: output channels sit on axis 1.
+  channels: { kind: 'conv', weight: 1, bias: 2, weightOutputAxis: 1 },
   // Cin*Hin*Win*(Cout/groups)*kh*kw per sample: every input pixel scatters through the kernel.
   macs: (ctx) => perSample(ctx.inputs[0]) * perSample(ctx.inputs[1]),
 } satisfies OpRule;

@@ -71,6 +71,7 @@ export const Conv = {
   },
   parameterInputs: [1, 2],
   prunableWeight: 1,
+  channels: { kind: 'conv', weight: 1, bias: 2, weightOutputAxis: 0 },
   // Cout*Hout*Wout*(Cin/groups)*kh*kw per sample: the output size times the weight's fan-in.
   macs(ctx) {
     const w = ctx.inputs[1]!;

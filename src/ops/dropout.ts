@@ -1,4 +1,5 @@
 /** Dropout: the identity at inference; Sculpt's training graphs drop it (see autodiff). */
+import { PASS_THROUGH } from './channels.js';
 import { spec } from './attributes.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
@@ -14,5 +15,6 @@ export const Dropout = {
     return ctx.node.outputs.length > 1 ? [x, { dtype: 'bool', shape: x.shape }] : [x];
   },
   parameterInputs: [],
+  channels: PASS_THROUGH,
   macs: () => 0,
 } satisfies OpRule;

@@ -27,5 +27,6 @@ export const Flatten = {
     return [{ ...value, dims: [rows!, columns!] }];
   },
   parameterInputs: [],
+  channels: { kind: 'view' },
   macs: () => 0,
 } satisfies OpRule;

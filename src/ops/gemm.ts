@@ -31,6 +31,7 @@ export const Gemm = {
   },
   parameterInputs: [1, 2],
   prunableWeight: 1,
+  channels: { kind: 'matrix', weight: 1, bias: 2, transposeWeight: 'transB', transposeInput: 'transA' },
   // in*out per sample: every output feature reads every input feature once.
   macs(ctx) {
     const b = ctx.inputs[1]!;

@@ -1,4 +1,5 @@
 /** GlobalAveragePool: the mean over all spatial positions of each channel. */
+import { PASS_THROUGH } from './channels.js';
 import { requireInput, requireRank } from './common.js';
 import type { OpRule } from './rule.js';
 
@@ -14,5 +15,6 @@ export const GlobalAveragePool = {
     return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
   },
   parameterInputs: [],
+  channels: PASS_THROUGH,
   macs: () => 0,
 } satisfies OpRule;

@@ -1,8 +1,9 @@
 /** Resize: up- or down-samples the spatial dims by scales or to sizes (nearest, linear, cubic). */
 import { spec } from './attributes.js';
+import { passThroughUnless, type ChannelContext } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpContext, OpRule, ValueType } from './rule.js';
-import { formatShape } from './shapes.js';
+import { formatShape, normalizeAxis } from './shapes.js';
 import { toNumbers } from '../ir/tensor.js';
 
 /** Output dims of a Resize/Upsample from constant scales or sizes (input `scalesIndex` / `sizesIndex`). */
@@ -33,6 +34,19 @@ export function resizedType(ctx: OpContext, scalesIndex: number, sizesIndex: num
   return ctx.fail('needs constant scales or sizes for static shape inference');
 }
 
+/** Resize passes channels through unless it resamples along the channel axis (a scale other than 1 there mixes channels). */
+function resizesChannels(ctx: ChannelContext): string | undefined {
+  const x = ctx.inputs[0]!;
+  if (ctx.attrs.string('coordinate_transformation_mode') === 'tf_crop_and_resize') return 'tf_crop_and_resize may crop the channel axis';
+  const axes = ctx.attrs.ints('axes') ?? [...Array(x.shape.length).keys()];
+  const entry = axes.findIndex((a) => normalizeAxis(a, x.shape.length) === 1);
+  const scales = ctx.inputs[2] ? ctx.constant(2) : undefined;
+  if (entry >= 0 && scales && scales.data.length > 0 && toNumbers(scales)[entry] !== 1) return `scales ${toNumbers(scales)[entry]} on the channel axis`;
+  const y = ctx.outputs[0];
+  if (y && y.shape[1] !== x.shape[1]) return `resizes the channel axis from ${x.shape[1]} to ${y.shape[1]}`;
+  return undefined;
+}
+
 export const Resize = {
   opType: 'Resize',
   summary: 'Resamples X to new spatial sizes (nearest, linear or cubic interpolation).',
@@ -51,5 +65,6 @@ export const Resize = {
   },
   inferTypes: (ctx) => [resizedType(ctx, 2, 3)],
   parameterInputs: [],
+  channels: passThroughUnless(resizesChannels, { channelCountInputs: [3] }),
   macs: () => 0,
 } satisfies OpRule;
