@@ -133,8 +133,8 @@ function liveValues(graph: Graph): Set<string> {
   return live;
 }
 
-/** Drops nodes and initialisers that `before` needed and `after` no longer does. */
-function removeUnused(before: Graph, after: Graph): Graph {
+/** Drops nodes and initialisers that `before` needed and `after` no longer does (an edit's leftovers, not pre-existing dead code). */
+export function removeUnused(before: Graph, after: Graph): Graph {
   const wasLive = liveValues(before);
   const isLive = liveValues(after);
   const alive = (node: Node): boolean => node.outputs.some((o) => o && isLive.has(o)) || !node.outputs.some((o) => o && wasLive.has(o));

@@ -75,12 +75,12 @@ export async function checkEquivalence(original: Model, pruned: Model, removals:
     );
   };
   for (const tensor of cutTensors) {
-    const error = compare(actual[tensor], gatherChannels(expected[tensor]!, cut.keep.get(tensor)!));
+    const error = compareOutputs(actual[tensor], gatherChannels(expected[tensor]!, cut.keep.get(tensor)!));
     maxError = Math.max(maxError, error);
     if (!(error <= tolerance)) fail(`tensor '${tensor}'`, error, groupsOfTensor(deps, cut, tensor));
   }
   for (const output of original.graph.outputs) {
-    const error = compare(actual[output.name], expected[output.name]!);
+    const error = compareOutputs(actual[output.name], expected[output.name]!);
     maxError = Math.max(maxError, error);
     if (!(error <= tolerance)) fail(`graph output '${output.name}'`, error, [...cut.groups.keys()]);
   }
@@ -101,7 +101,7 @@ function zeroConsumers(deps: DependencyGraph, cut: ChannelCut): Graph {
 }
 
 /** The graph with some activation tensors added as outputs. */
-function withOutputs(graph: Graph, tensors: readonly string[], deps: DependencyGraph): Graph {
+export function withOutputs(graph: Graph, tensors: readonly string[], deps: DependencyGraph): Graph {
   const declared = new Set(graph.outputs.map((o) => o.name));
   const extra = tensors.filter((t) => !declared.has(t)).map((name) => ({ name, dtype: deps.typed.types.get(name)!.dtype }));
   return { ...graph, outputs: [...graph.outputs, ...extra] };
@@ -157,7 +157,7 @@ export function gatherChannels(t: Tensor, keep: Uint8Array): Tensor {
 }
 
 /** max |a - b| / max(1, max |b|); Infinity when shapes differ or a is missing. */
-function compare(actual: Tensor | undefined, expected: Tensor): number {
+export function compareOutputs(actual: Tensor | undefined, expected: Tensor): number {
   if (!actual || actual.dims.join() !== expected.dims.join()) return Infinity;
   const a = actual.data as Float32Array;
   const b = expected.data as Float32Array;
