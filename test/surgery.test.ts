@@ -211,3 +211,22 @@ describe('channel surgery with the equivalence self-test', () => {
     );
   });
 });
+
+describe('channel surgery on a group spread over several tensors', () => {
+  it('refuses a cut that would empty one tensor of a group that keeps other channels', () => {
+    // Add(a, Concat(b, d)): a's channels 0-1 go with b, 2-3 with d, so a, b and d form one group.
+    const net = new Net();
+    const x = net.input([1, 3, 4, 4]);
+    const a = net.conv(x, 3, 4, 'a');
+    const cat = net.op('Concat', [net.conv(x, 3, 2, 'b'), net.conv(x, 3, 2, 'd')], { axis: attr.int(1) });
+    const model = net.model(net.conv(net.op('Add', [a, cat]), 4, 2, 'c'));
+    const deps = buildDependencyGraph(inferModel(model));
+    const group = deps.groups.find((g) => g.prunable)!;
+    assert.equal(group.width, 4);
+    assert.deepEqual(group.producers.map((p) => p.node).sort(), ['a', 'b', 'd']);
+    const bIndices = group.members.find((m) => m.tensor === 'b_out')!.channels.flatMap((c, i) => (c.length ? [i] : []));
+    assert.throws(() => removeChannels(model, [{ group: group.id, channels: bIndices }], { dependencies: deps }), /take every channel of tensor 'b_out'.*keep at least one/);
+    const pruned = removeChannels(model, [{ group: group.id, channels: [bIndices[0]!] }], { dependencies: deps });
+    assert.deepEqual(pruned.graph.initializers.get('b.weight')!.dims, [1, 3, 3, 3]);
+  });
+});

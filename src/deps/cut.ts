@@ -55,7 +55,11 @@ export function planCut(deps: DependencyGraph, removals: readonly ChannelRemoval
       if (!mask) mask = new Uint8Array(space.width).fill(1);
       mask[c] = 0;
     }
-    if (mask) keep.set(space.tensor, mask);
+    if (!mask) continue;
+    if (keptCount(mask) === 0) {
+      throw new SculptError('BAD_ARGUMENT', `these removals take every channel of tensor '${space.tensor}' (in group ${deps.positionGroup[space.base]}), which would leave it zero-width; keep at least one of its channels`);
+    }
+    keep.set(space.tensor, mask);
   }
   const sorted = new Map<number, readonly number[]>();
   for (const [id, set] of groups) sorted.set(id, [...set].sort((a, b) => a - b));
