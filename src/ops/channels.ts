@@ -95,8 +95,10 @@ export interface ViewChannels {
 /** Splits input 0 into outputs. Along axis 1 output i is a block of input channels at its offset; the sizes follow the channel counts. */
 export interface SplitChannels {
   readonly kind: 'split';
-  /** Where the sizes live, when given: an ints attribute (opset < 13) or an input (opset >= 13). */
-  readonly sizes: { readonly attribute: string } | { readonly input: number };
+  /** The ints attribute holding the sizes (before opset 13). */
+  readonly sizesAttribute: string;
+  /** The input holding the sizes (from opset 13). */
+  readonly sizesInput: number;
 }
 
 /** Slices input 0 with constant starts/ends/axes/steps inputs; a step-1 slice of axis 1 keeps a block of channels whose bounds follow. */
@@ -438,11 +440,16 @@ function resolveSplit(rule: SplitChannels, ctx: ChannelContext): ResolvedChannel
     segments.push([offset, offset + d]);
     offset += d;
   }
-  const slot: ValueSlot = rule.sizes;
-  const given = 'attribute' in slot ? ctx.node.attributes[slot.attribute] !== undefined : Boolean(ctx.node.inputs[slot.input]);
-  // Without explicit sizes the op splits evenly, which a cut of unequal parts would break.
-  if (!given) return { barrier: 'splits channels evenly (no explicit sizes to rewrite)' };
-  if ('input' in slot && !ctx.constant(slot.input)) return { barrier: 'the split sizes are computed, not a constant' };
+  let slot: ValueSlot;
+  if (ctx.node.inputs[rule.sizesInput]) {
+    if (!ctx.constant(rule.sizesInput)) return { barrier: 'the split sizes are computed, not a constant' };
+    slot = { input: rule.sizesInput };
+  } else if (ctx.node.attributes[rule.sizesAttribute]) {
+    slot = { attribute: rule.sizesAttribute };
+  } else {
+    // Without explicit sizes the op splits evenly, which a cut of unequal parts would break.
+    return { barrier: 'splits channels evenly (no explicit sizes to rewrite)' };
+  }
   return { links, parameters: [], rewrites: [{ kind: 'segments', slot, port: input(0), segments }], free: [] };
 }
 
