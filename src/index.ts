@@ -12,3 +12,32 @@ export { supportedOps } from './ops/index.js';
 export type { Backend, Session, SessionOptions } from './runtime/backend.js';
 export { onnxruntimeNode } from './runtime/onnxruntime-node.js';
 export { loadModelFile, saveModelFile } from './platform/node/model-files.js';
+export { feedInputs } from './ir/graph.js';
+export { createOnnxruntimeWeb, type OnnxruntimeWebOptions, type WebBackend } from './runtime/onnxruntime-web.js';
+export { onnxruntimeWebNode, onnxruntimeWebFolder } from './runtime/onnxruntime-web-node.js';
+export { runInBatches, type BatchOptions } from './runtime/batch.js';
+export {
+  achievedGflops,
+  benchModels,
+  DEFAULT_RUNS,
+  DEFAULT_WARMUP,
+  latencyStats,
+  measureInterleaved,
+  measureLatency,
+  percentile,
+  randomFeeds,
+  sessionPreparer,
+  type BenchConfig,
+  type BenchModel,
+  type BenchOptions,
+  type BenchResult,
+  type Clock,
+  type LatencyStats,
+  type ModelBenchReport,
+  type PreparedRun,
+  type Preparer,
+  type Runner,
+  type TimingOptions,
+} from './bench/latency.js';
+export { readModelFile, type ModelFile } from './platform/node/model-files.js';
+export { writeAtomic, type WriteOptions } from './platform/node/files.js';
