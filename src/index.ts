@@ -9,7 +9,7 @@ export { encodeModel } from './onnx/encode.js';
 export { inferModel, type InferOptions, type TypedGraph } from './ops/infer.js';
 export { layerCosts, totalCost, type LayerCost } from './ops/cost.js';
 export { supportedOps } from './ops/index.js';
-export type { Backend, Session, SessionOptions } from './runtime/backend.js';
+export type { Backend, Feeds, Session, SessionOptions } from './runtime/backend.js';
 export { onnxruntimeNode } from './runtime/onnxruntime-node.js';
 export { loadModelFile, saveModelFile } from './platform/node/model-files.js';
 export { feedInputs } from './ir/graph.js';

@@ -125,6 +125,7 @@ describe('sculpt bench', () => {
   it('prints JSON with one result per config and a ratio of 1 against itself', async () => {
     const { code, stdout, stderr } = await runCli(['bench', resnet, resnet, '--backends', 'node', '--threads', '1', '--batch', '1,2', '--runs', '3', '--warmup', '0', '--json']);
     assert.equal(code, EXIT.OK, stderr);
+    assert.equal(stderr, '', 'no progress bar or notes when stdout is not a terminal');
     const result = JSON.parse(stdout) as { runs: number; models: { name: string; params: number; macs: number; results: Record<string, number | string>[] }[] };
     assert.equal(result.runs, 3);
     assert.equal(result.models.length, 2);

@@ -63,8 +63,8 @@ export interface CommandContext {
   printJson(value: unknown): void;
   /** A note on stderr (suppressed by --json unless --verbose). */
   note(line: string): void;
-  /** A progress bar on stderr; silent when stdout is not a terminal or with --json. */
-  progress(label: string, total: number): ProgressBar;
+  /** A progress bar on stderr, shown after a second; silent when stdout is not a terminal or with --json. */
+  progress(label: string, total: number, unit?: string): ProgressBar;
   /** Resolves a model argument (an .onnx path or zoo:<spec>); remembers file paths as inputs never to overwrite. */
   resolveModel(spec: string): Promise<ResolvedModel>;
   /**

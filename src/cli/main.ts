@@ -87,7 +87,7 @@ function createContext(args: ParsedArgs, io: CliIo): CommandContext {
     note: (line) => {
       if (!json || verbose) io.stderr.write(`${line}\n`);
     },
-    progress: (label, total) => createProgress({ label, total, stream: io.stderr, enabled: progressEnabled }),
+    progress: (label, total, unit = 'it') => createProgress({ label, total, unit, stream: io.stderr, enabled: progressEnabled }),
     resolveModel: async (spec): Promise<ResolvedModel> => {
       const resolved = await resolveModelArgument(spec, { seed });
       if (resolved.path !== undefined) inputs.push(resolved.path);

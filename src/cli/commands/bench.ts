@@ -59,21 +59,25 @@ export const bench: Command = {
       models.push({ name: resolved.label, bytes: resolved.bytes, params: totals.params, macsPerSample: totals.macs, model: resolved.model, inputShapes });
     }
     const backends: Record<string, Backend> = {};
+    const web = backendKeys.includes('web') ? onnxruntimeWebNode({ threads: webThreads }) : undefined;
     const configs: BenchConfig[] = [];
     if (backendKeys.includes('node')) {
       backends[BACKEND_NAMES.node] = onnxruntimeNode;
       for (const t of threads) for (const b of batches) configs.push({ backend: BACKEND_NAMES.node, threads: t, batch: b });
     }
     if (backendKeys.includes('web')) {
-      backends[BACKEND_NAMES.web] = onnxruntimeWebNode({ threads: webThreads });
+      backends[BACKEND_NAMES.web] = web!;
       for (const b of batches) configs.push({ backend: BACKEND_NAMES.web, threads: webThreads, batch: b });
     }
-    const bar = ctx.progress('bench', configs.length * models.length * (warmup + runs));
+    const bar = ctx.progress('bench', configs.length * models.length * (warmup + runs), 'runs');
     let reports: ModelBenchReport[];
     try {
       reports = await benchModels(models, { configs, backends, runs, warmup, seed: ctx.seed, onProgress: (done) => bar.update(done) });
     } finally {
       bar.finish();
+    }
+    if (web?.threads !== undefined && web.threads !== webThreads) {
+      ctx.note(`note: WebAssembly threads are not available here; onnxruntime-web ran with ${web.threads} thread(s), not ${webThreads}`);
     }
     const backendNames = Object.fromEntries(Object.entries(backends).map(([key, b]) => [key, b.name]));
     if (ctx.json) {
@@ -136,5 +140,6 @@ function printReport(
   for (const line of formatTable(header, rows, header.map((_, i) => (i === 0 ? 'left' : 'right')))) print(line);
   print();
   print(`${counts.warmup} warm-up + ${counts.runs} timed runs per cell, interleaved across models; ${cpus().length} CPUs; ${Object.values(backendNames).join('; ')}.`);
-  print('X/A = median of X over median of A (below 1 is faster). Numbers from a shared machine vary; compare within one run.');
+  if (reports.length > 1) print('X/A = median of X over median of A (below 1 is faster).');
+  print('Times vary with other load on the machine; compare models within one run.');
 }
