@@ -7,6 +7,7 @@ import { parseArgs } from '../src/cli/args.js';
 import { OUTPUT_OPTIONS, type Command } from '../src/cli/command.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { EXIT } from '../src/cli/exit-codes.js';
+import { distinctLabels } from '../src/cli/model-arg.js';
 import { isSculptError } from '../src/errors.js';
 import { onnxTypes } from '../src/onnx/proto.js';
 import { FIXTURE_NAMES, FIXTURE_ROOT, loadFixture } from './helpers/fixtures.js';
@@ -164,6 +165,12 @@ describe('models with external data', () => {
 });
 
 describe('sculpt bench', () => {
+  it('labels models by file name, with parent folders only where names collide', () => {
+    assert.deepEqual(distinctLabels(['a/x/model.onnx', 'a/y/model.onnx', 'zoo:resnet20']), ['x/model.onnx', 'y/model.onnx', 'zoo:resnet20']);
+    assert.deepEqual(distinctLabels(['/m/dense.onnx', '/m/pruned.onnx']), ['dense.onnx', 'pruned.onnx']);
+    assert.deepEqual(distinctLabels(['m.onnx', 'm.onnx']), ['m.onnx', 'm.onnx']);
+  });
+
   it('prints JSON with one result per config and a ratio of 1 against itself', async () => {
     const { code, stdout, stderr } = await runCli(['bench', resnet, resnet, '--backends', 'node', '--threads', '1', '--batch', '1,2', '--runs', '3', '--warmup', '0', '--json']);
     assert.equal(code, EXIT.OK, stderr);

@@ -31,6 +31,17 @@ async function resolveZooModel(spec: string, seed: number): Promise<ResolvedMode
   throw new SculptError('BAD_ARGUMENT', `zoo models are not in this build yet ('${spec}'); pass a path to an .onnx file instead`);
 }
 
+/** Labels that tell models apart: file names, with as many parent folders as needed to differ. */
+export function distinctLabels(specs: readonly string[]): string[] {
+  const parts = specs.map((spec) => (spec.startsWith(ZOO_PREFIX) ? [spec] : spec.split(/[\\/]/).filter((p) => p !== '')));
+  const depth = Math.max(1, ...parts.map((p) => p.length));
+  for (let keep = 1; keep <= depth; keep++) {
+    const labels = parts.map((p) => p.slice(-keep).join('/'));
+    if (new Set(labels).size === labels.length || keep === depth) return labels;
+  }
+  return [...specs];
+}
+
 function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] || path;

@@ -16,7 +16,7 @@ import {
 } from '../../index.js';
 import type { Command } from '../command.js';
 import { formatBytes, formatCount, formatInteger, formatMs, formatRatio, formatTable } from '../format.js';
-import { parseInputShapes, resolvedInputShapes } from '../model-arg.js';
+import { distinctLabels, parseInputShapes, resolvedInputShapes } from '../model-arg.js';
 
 const BACKEND_NAMES = { node: 'onnxruntime-node', web: 'onnxruntime-web' } as const;
 
@@ -51,12 +51,13 @@ export const bench: Command = {
     const webThreads = ctx.args.integer('web-threads', { default: 1, min: 1, max: 64 });
     const backendKeys = ctx.args.choiceList('backends', ['node', 'web'] as const, ['node', 'web']);
     const models: BenchModel[] = [];
-    for (const spec of ctx.args.positionals) {
+    const labels = distinctLabels(ctx.args.positionals);
+    for (const [i, spec] of ctx.args.positionals.entries()) {
       const resolved = await ctx.resolveModel(spec);
       const given = parseInputShapes(ctx.args.strings('input-shape'), resolved.model, resolved.label);
       const inputShapes = resolvedInputShapes(resolved.model, given, resolved.label);
       const totals = totalCost(layerCosts(inferModel(resolved.model, { inputShapes })));
-      models.push({ name: resolved.label, bytes: resolved.bytes, params: totals.params, macsPerSample: totals.macs, model: resolved.model, inputShapes });
+      models.push({ name: labels[i]!, bytes: resolved.bytes, params: totals.params, macsPerSample: totals.macs, model: resolved.model, inputShapes });
     }
     const backends: Record<string, Backend> = {};
     const web = backendKeys.includes('web') ? onnxruntimeWebNode({ threads: webThreads }) : undefined;
