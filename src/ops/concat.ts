@@ -1,8 +1,11 @@
 /** Concat: joins tensors along an axis (U-Net skip connections join along channels). */
 import { spec } from './attributes.js';
 import { requireInput } from './common.js';
+import { concatTensors } from './fold.js';
 import type { OpRule } from './rule.js';
 import { formatShape, normalizeAxis } from './shapes.js';
+import type { Dim } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
 
 export const Concat = {
   opType: 'Concat',
@@ -30,6 +33,19 @@ export const Concat = {
     }
     shape[axis] = total;
     return [{ dtype: first.dtype, shape }];
+  },
+  fold(ctx) {
+    const parts = ctx.node.inputs.map((_, i) => ctx.constant(i));
+    if (!parts.every((p): p is Tensor => p !== undefined)) return undefined;
+    const axis = normalizeAxis(ctx.attrs.int('axis'), parts[0]!.dims.length)!;
+    const result = concatTensors(parts, axis);
+    return result ? [result] : undefined;
+  },
+  // Shape arithmetic: [batch] ++ [-1] for x.view(x.size(0), -1).
+  foldShapeValue(ctx) {
+    const parts = ctx.node.inputs.map((_, i) => ctx.shapeValue(i));
+    if (ctx.inputs[0]?.shape.length !== 1 || !parts.every((p): p is readonly Dim[] => p !== undefined)) return undefined;
+    return [parts.flat()];
   },
   parameterInputs: [],
   macs: () => 0,
