@@ -11,9 +11,10 @@ import { formatShape, isStatic, product } from './shapes.js';
 import type { Dim, Shape } from '../ir/graph.js';
 
 function reshaped(ctx: OpContext, input: Shape): Dim[] {
+  const type = ctx.inputs[1];
+  if (type && (type.dtype !== 'int64' || type.shape.length !== 1)) ctx.fail(`shape must be a 1-D int64 tensor, got ${type.dtype} ${formatShape(type.shape)}`);
   const target = ctx.shapeValue(1);
   if (!target) {
-    const type = ctx.inputs[1];
     const length = type?.shape.length === 1 ? type.shape[0] : undefined;
     if (typeof length === 'number') return new Array<Dim>(length).fill('');
     return ctx.fail('shape must be a constant, or computed from shapes, for static shape inference');
