@@ -12,3 +12,4 @@ export { supportedOps } from './ops/index.js';
 export type { Backend, Session, SessionOptions } from './runtime/backend.js';
 export { onnxruntimeNode } from './runtime/onnxruntime-node.js';
 export { loadModelFile, saveModelFile } from './platform/node/model-files.js';
+export { foldBatchNorm, materializeSharedParameters, removeDeadNodes, removeIdentities } from './transform/index.js';

@@ -156,10 +156,14 @@ export function opContext(
   };
 }
 
+/** The context a node's rule sees in a typed graph (for reading rule fields outside inference). */
+export function nodeContext(typed: TypedGraph, node: Node): OpContext {
+  return opContext(node, ruleFor(node), typed.opset, typed.types, typed.constants, typed.shapeValues);
+}
+
 /** The cost context (types of inputs and outputs) for a node of a typed graph. */
 export function costContext(typed: TypedGraph, node: Node): CostContext {
-  const rule = ruleFor(node);
-  const ctx = opContext(node, rule, typed.opset, typed.types, typed.constants, typed.shapeValues);
+  const ctx = nodeContext(typed, node);
   const outputs = node.outputs.map((name) => typed.types.get(name) ?? { dtype: 'float32' as const, shape: [] });
   return { ...ctx, outputs };
 }
