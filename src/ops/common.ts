@@ -32,6 +32,28 @@ export function requireConstant(ctx: OpContext, index: number, what: string): Te
   return value;
 }
 
+/**
+ * Checks the window attributes of a conv or pool over `n` spatial axes: one positive kernel size,
+ * stride and dilation per axis, and 2n non-negative pads.
+ */
+export function requireWindow(
+  ctx: OpContext,
+  n: number,
+  window: { kernel: readonly number[]; strides: readonly number[]; dilations: readonly number[]; pads: readonly number[] },
+): void {
+  const lists = [
+    ['kernel_shape', window.kernel, n, 1],
+    ['strides', window.strides, n, 1],
+    ['dilations', window.dilations, n, 1],
+    ['pads', window.pads, 2 * n, 0],
+  ] as const;
+  for (const [name, values, length, least] of lists) {
+    if (values.length !== length || values.some((v) => !Number.isInteger(v) || v < least)) {
+      ctx.fail(`${name} [${values.join(', ')}] must hold ${length} integers of at least ${least} for ${n} spatial axes`);
+    }
+  }
+}
+
 /** The values of a constant integer input (Reshape's shape, Slice's starts, Squeeze's axes...). */
 export function requireIntegers(ctx: OpContext, index: number, what: string): number[] {
   const value = requireConstant(ctx, index, what);

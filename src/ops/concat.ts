@@ -22,6 +22,7 @@ export const Concat = {
     let total: number | string = first.shape[axis]!;
     for (let i = 1; i < ctx.inputs.length; i++) {
       const t = requireInput(ctx, i, `input ${i}`);
+      if (t.dtype !== first.dtype) ctx.fail(`input ${i} is ${t.dtype} but input 0 is ${first.dtype}`);
       if (t.shape.length !== rank) ctx.fail(`input ${i} ${formatShape(t.shape)} has a different rank from input 0 ${formatShape(first.shape)}`);
       t.shape.forEach((d, j) => {
         if (j !== axis && typeof d === 'number' && typeof shape[j] === 'number' && d !== shape[j]) {

@@ -1,6 +1,6 @@
 /** ConvTranspose: the gradient of Conv with respect to its input, used for learned up-sampling. */
 import { spec } from './attributes.js';
-import { perSample, requireInput, requireRank } from './common.js';
+import { perSample, requireInput, requireRank, requireWindow } from './common.js';
 import { AUTO_PAD_VALUES } from './conv.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat } from './shapes.js';
@@ -35,6 +35,10 @@ export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
   const dilations = orRepeat(ctx.attrs.ints('dilations'), n, 1);
   const outputPadding = orRepeat(ctx.attrs.ints('output_padding'), n, 0);
   const pads = orRepeat(ctx.attrs.ints('pads'), 2 * n, 0);
+  requireWindow(ctx, n, { kernel, strides, dilations, pads });
+  if (outputPadding.length !== n || outputPadding.some((p, i) => p < 0 || p >= Math.max(strides[i]!, dilations[i]!))) {
+    ctx.fail(`output_padding [${outputPadding.join(', ')}] must hold ${n} values each below its stride or dilation`);
+  }
   const autoPad = ctx.attrs.string('auto_pad');
   const outputShape = ctx.attrs.ints('output_shape');
   if (outputShape && outputShape.length !== n) ctx.fail(`output_shape [${outputShape.join(', ')}] must list the ${n} spatial sizes only`);

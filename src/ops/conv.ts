@@ -2,7 +2,7 @@
 import { SculptError } from '../errors.js';
 import { describeNode } from '../ir/topology.js';
 import { spec } from './attributes.js';
-import { requireInput, requireRank, perSample } from './common.js';
+import { requireInput, requireRank, requireWindow, perSample } from './common.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat, windowOutput } from './shapes.js';
 
@@ -42,9 +42,7 @@ export function convGeometry(ctx: OpContext): ConvGeometry & { outSpatial: (numb
   const strides = orRepeat(ctx.attrs.ints('strides'), spatialRank, 1);
   const dilations = orRepeat(ctx.attrs.ints('dilations'), spatialRank, 1);
   const pads = orRepeat(ctx.attrs.ints('pads'), spatialRank * 2, 0);
-  if (strides.length !== spatialRank || dilations.length !== spatialRank || pads.length !== 2 * spatialRank) {
-    ctx.fail(`strides, dilations and pads must have ${spatialRank}, ${spatialRank} and ${2 * spatialRank} values`);
-  }
+  requireWindow(ctx, spatialRank, { kernel, strides, dilations, pads });
   const autoPad = ctx.attrs.string('auto_pad');
   if (autoPad.startsWith('SAME') && dilations.some((d) => d !== 1)) {
     throw new SculptError('UNSUPPORTED_ATTRIBUTE', `${describeNode(ctx.node)}: auto_pad=${autoPad} with dilations [${dilations.join(', ')}] is not supported by onnxruntime; give explicit pads`);

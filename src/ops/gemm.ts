@@ -18,6 +18,7 @@ export const Gemm = {
   inferTypes(ctx) {
     const a = requireInput(ctx, 0, 'A');
     const b = requireInput(ctx, 1, 'B');
+    if (a.dtype !== b.dtype) ctx.fail(`A is ${a.dtype} but B is ${b.dtype}`);
     requireRank(ctx, a, [2], 'A');
     requireRank(ctx, b, [2], 'B');
     const [m, kA] = ctx.attrs.int('transA') ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];

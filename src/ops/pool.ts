@@ -1,5 +1,5 @@
 /** Shared shape rule of the windowed pools (MaxPool, AveragePool). */
-import { requireInput, requireRank } from './common.js';
+import { requireInput, requireRank, requireWindow } from './common.js';
 import type { OpContext, ValueType } from './rule.js';
 import { orRepeat, windowOutput } from './shapes.js';
 
@@ -22,6 +22,7 @@ export function poolGeometry(ctx: OpContext): PoolGeometry {
   const strides = orRepeat(ctx.attrs.ints('strides'), n, 1);
   const dilations = orRepeat(ctx.attrs.has('dilations') ? ctx.attrs.ints('dilations') : undefined, n, 1);
   const pads = orRepeat(ctx.attrs.ints('pads'), 2 * n, 0);
+  requireWindow(ctx, n, { kernel, strides, dilations, pads });
   const ceilMode = ctx.attrs.int('ceil_mode') === 1;
   const window = windowOutput(x.shape.slice(2), { kernel, strides, dilations, pads, autoPad: ctx.attrs.string('auto_pad'), ceilMode });
   window.dims.forEach((d) => {

@@ -29,6 +29,7 @@ export function resizedType(ctx: OpContext, scalesIndex: number, sizesIndex: num
     if (scales && scales.data.length > 0) ctx.fail('give either scales or sizes, not both');
     const values = toNumbers(sizes);
     if (values.length !== axes.length) ctx.fail(`sizes has ${values.length} values for ${axes.length} axes of X ${formatShape(x.shape)}`);
+    if (values.some((v) => !Number.isInteger(v) || v < 0)) ctx.fail(`sizes [${values.join(', ')}] must be non-negative integers`);
     return { dtype: x.dtype, shape: sizedShape(ctx, x.shape, axes, values) };
   }
   if (scales && scales.data.length > 0) {
@@ -56,6 +57,7 @@ function sizedShape(ctx: OpContext, input: readonly Dim[], axes: readonly number
   }
   const dims = axes.map((axis) => input[axis]!);
   if (!dims.every((d): d is number => typeof d === 'number')) return shape.map((d, i) => (axes.includes(i) ? '' : d));
+  if (dims.includes(0)) return ctx.fail(`keep_aspect_ratio_policy=${policy} cannot scale the empty axes of X ${formatShape(input)}`);
   const ratios = dims.map((d, i) => Math.fround(sizes[i]! / d));
   const scale = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
   axes.forEach((axis, i) => (shape[axis] = Math.round(Math.fround(scale * dims[i]!))));
