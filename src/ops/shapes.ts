@@ -73,7 +73,8 @@ export function windowOutput(spatial: Shape, p: WindowParams): { dims: Dim[]; pa
     }
     if (p.autoPad === 'SAME_UPPER' || p.autoPad === 'SAME_LOWER') {
       const needed = (Math.ceil(size / s) - 1) * s + k - size;
-      const begin = Math.trunc((p.autoPad === 'SAME_LOWER' ? needed + 1 : needed) / 2);
+      // C++ integer division, as onnxruntime computes it (`needed` is negative when kernel < stride).
+      const begin = Math.trunc((p.autoPad === 'SAME_LOWER' ? needed + 1 : needed) / 2) + 0;
       pads[i] = begin;
       pads[i + n] = needed - begin;
     } else if (p.autoPad === 'VALID') {
