@@ -12,3 +12,25 @@ export { supportedOps } from './ops/index.js';
 export type { Backend, Session, SessionOptions } from './runtime/backend.js';
 export { onnxruntimeNode } from './runtime/onnxruntime-node.js';
 export { loadModelFile, saveModelFile } from './platform/node/model-files.js';
+export {
+  buildZooModel,
+  listZooModels,
+  parseZooSpec,
+  formatZooSpec,
+  buildVgg,
+  buildCifarResNet,
+  buildResNet,
+  buildMobileNetV2,
+  buildUNet,
+  type BuildZooOptions,
+  type ZooModelInfo,
+  type ZooOptionInfo,
+  type ZooSpec,
+  type ZooOptionValue,
+  type CommonOptions as ZooCommonOptions,
+  type VggOptions,
+  type CifarResNetOptions,
+  type ResNetOptions,
+  type UNetOptions,
+  type InputShape,
+} from './zoo/index.js';
