@@ -149,14 +149,14 @@ export class NetBuilder {
    * Spatial up-sampling by an integer factor, as `F.interpolate(scale_factor=...)` exports it:
    * nearest (floor of the asymmetric source coordinate) or bilinear (align_corners=False).
    */
-  upsample(name: string, x: FeatureMap, options: { readonly scale: number; readonly mode: 'nearest' | 'linear' }): FeatureMap {
+  upsample(name: string, x: FeatureMap, options: { readonly scale: number; readonly mode: 'nearest' | 'linear' } & OutputOption): FeatureMap {
     const { scale, mode } = options;
     const scales = this.param(`${name}.scales`, float32([4], [1, 1, scale, scale]));
     const attributes =
       mode === 'nearest'
         ? { mode: attr.string('nearest'), coordinate_transformation_mode: attr.string('asymmetric'), nearest_mode: attr.string('floor') }
         : { mode: attr.string('linear'), coordinate_transformation_mode: attr.string('pytorch_half_pixel') };
-    const output = this.graph.op('Resize', [x.name, '', scales], attributes, { name });
+    const output = this.graph.op('Resize', [x.name, '', scales], attributes, nodeOptions(name, options));
     return { ...x, name: output, height: x.height * scale, width: x.width * scale };
   }
 
