@@ -10,6 +10,7 @@ import { checkCommon, NetBuilder, scaleChannels, ZOO_OUTPUT, zooMetadata, type C
 
 /** The depths offered (6n+2 with n = 3, 5, 9, 18). */
 export const CIFAR_RESNET_DEPTHS = [20, 32, 56, 110] as const;
+/** 20, 32, 56 or 110. */
 export type CifarResNetDepth = (typeof CIFAR_RESNET_DEPTHS)[number];
 
 /** Options of `buildCifarResNet`. */

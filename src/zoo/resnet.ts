@@ -14,6 +14,7 @@ export const RESNET_CONFIGS = {
   50: { blocks: [3, 4, 6, 3], bottleneck: true },
 } as const;
 
+/** 18, 34 or 50. */
 export type ResNetDepth = keyof typeof RESNET_CONFIGS;
 
 /** Options of `buildResNet`. */

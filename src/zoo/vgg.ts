@@ -17,6 +17,7 @@ export const VGG_CONFIGS = {
   19: [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M'],
 } as const satisfies Record<number, readonly (number | 'M')[]>;
 
+/** 11, 13, 16 or 19. */
 export type VggDepth = keyof typeof VGG_CONFIGS;
 
 /** Options of `buildVgg`. */
