@@ -1,14 +1,13 @@
 /**
- * Codec benchmark: decode + validate + encode of VGG-16 at ImageNet size (224x224, 1000 classes,
- * 138,357,544 parameters). Times each phase and records the peak resident memory.
+ * Codec benchmark: decode + validate + encode of the zoo's VGG-16 at ImageNet size (vgg16_bn,
+ * 224x224, 1000 classes, 138,365,992 parameters). Times each phase and records peak resident memory.
  *
  *   npm run bench:codec            # builds the model once into a temp file, then measures
  *   npm run bench:codec -- --repeats 3
  *
  * The measurement runs in a fresh child process, so its peak RSS (getrusage ru_maxrss) covers only
- * reading, decoding, validating and encoding — not building the model. The model is built here
- * with GraphBuilder (torchvision's vgg16 layout, no BN); switch to the zoo's `buildZooModel` when it
- * lands. Weights are seeded normals (the codec's work does not depend on the values).
+ * reading, decoding, validating and encoding — not building the model (see `npm run bench:zoo`
+ * for building). Weights are the zoo's seeded Kaiming normals.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,49 +17,11 @@ import { decodeModel } from '../src/onnx/decode.js';
 import { encodeModel } from '../src/onnx/encode.js';
 import { inferModel } from '../src/ops/infer.js';
 import { layerCosts, totalCost } from '../src/ops/cost.js';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
-import { attr, type Model } from '../src/ir/graph.js';
-import { float32 } from '../src/ir/tensor.js';
 import { readBytes } from '../src/platform/node/files.js';
-import { Random } from '../src/util/random.js';
+import { buildZooModel } from '../src/zoo/index.js';
 
-const VGG16 = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'] as const;
-
-/** torchvision-style VGG-16 (no BN) at 224x224 with a 1000-class classifier. */
-export function vgg16Imagenet(seed: number): Model {
-  const random = new Random(seed);
-  const b = new GraphBuilder('vgg16');
-  const weights = (dims: number[], fanIn: number): Float32Array => {
-    const data = new Float32Array(dims.reduce((n, d) => n * d, 1));
-    const std = Math.sqrt(2 / fanIn);
-    for (let i = 0; i < data.length; i++) data[i] = random.normal() * std;
-    return data;
-  };
-  let x = b.input('input', 'float32', ['batch', 3, 224, 224]);
-  let channels = 3;
-  let conv = 0;
-  for (const layer of VGG16) {
-    if (layer === 'M') {
-      x = b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) });
-      continue;
-    }
-    const w = b.initializer(`features.${conv}.weight`, float32([layer, channels, 3, 3], weights([layer, channels, 3, 3], channels * 9)));
-    const bias = b.initializer(`features.${conv}.bias`, float32([layer], new Float32Array(layer)));
-    x = b.op('Relu', [b.op('Conv', [x, w, bias], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) })]);
-    channels = layer;
-    conv++;
-  }
-  x = b.op('Flatten', [x], { axis: attr.int(1) });
-  const sizes = [512 * 7 * 7, 4096, 4096, 1000];
-  for (let i = 0; i < 3; i++) {
-    const w = b.initializer(`classifier.${i}.weight`, float32([sizes[i + 1]!, sizes[i]!], weights([sizes[i + 1]!, sizes[i]!], sizes[i]!)));
-    const bias = b.initializer(`classifier.${i}.bias`, float32([sizes[i + 1]!], new Float32Array(sizes[i + 1]!)));
-    x = b.op('Gemm', [x, w, bias], { transB: attr.int(1) }, i === 2 ? { output: 'output' } : {});
-    if (i < 2) x = b.op('Relu', [x]);
-  }
-  b.output(x, 'float32', ['batch', 1000]);
-  return modelFromGraph(b.build());
-}
+/** torchvision's vgg16_bn at 224x224 with the 1000-class classifier: 138,365,992 parameters. */
+const ZOO_SPEC = 'vgg16,classifier=imagenet';
 
 interface ChildResult {
   readMs: number;
@@ -119,7 +80,7 @@ function spawnChild(args: readonly string[]): string {
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1]!);
-  if (args[0] === '--build') return writeFileSync(args[1]!, encodeModel(vgg16Imagenet(0)));
+  if (args[0] === '--build') return writeFileSync(args[1]!, encodeModel(buildZooModel(ZOO_SPEC, { seed: 0 })));
   const repeats = args[0] === '--repeats' ? Number(args[1]) : 3;
   const dir = mkdtempSync(join(tmpdir(), 'sculpt-codec-'));
   const path = join(dir, 'vgg16-imagenet.onnx');
@@ -141,7 +102,7 @@ function main(): void {
     };
     const first = results[0]!;
     console.log('');
-    console.log(`VGG-16 ImageNet: ${first.params.toLocaleString('en-US')} parameters, ${(first.bytes / 2 ** 20).toFixed(1)} MiB; re-encoded bytes identical: ${first.identical}`);
+    console.log(`zoo:${ZOO_SPEC}: ${first.params.toLocaleString('en-US')} parameters, ${(first.bytes / 2 ** 20).toFixed(1)} MiB; re-encoded bytes identical: ${first.identical}`);
     console.log(`median of ${repeats} runs (each a fresh process); ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`);
     console.log('| phase | time (ms) |');
     console.log('|---|---:|');

@@ -12,6 +12,29 @@ export { supportedOps } from './ops/index.js';
 export type { Backend, Feeds, Session, SessionOptions } from './runtime/backend.js';
 export { onnxruntimeNode } from './runtime/onnxruntime-node.js';
 export { loadModelFile, saveModelFile } from './platform/node/model-files.js';
+export { foldBatchNorm, materializeSharedParameters, removeDeadNodes, removeIdentities } from './transform/index.js';
+export {
+  buildZooModel,
+  listZooModels,
+  parseZooSpec,
+  formatZooSpec,
+  buildVgg,
+  buildCifarResNet,
+  buildResNet,
+  buildMobileNetV2,
+  buildUNet,
+  type BuildZooOptions,
+  type ZooModelInfo,
+  type ZooOptionInfo,
+  type ZooSpec,
+  type ZooOptionValue,
+  type CommonOptions as ZooCommonOptions,
+  type VggOptions,
+  type CifarResNetOptions,
+  type ResNetOptions,
+  type UNetOptions,
+  type InputShape,
+} from './zoo/index.js';
 export { feedInputs } from './ir/graph.js';
 export { createOnnxruntimeWeb, type OnnxruntimeWebOptions, type WebBackend } from './runtime/onnxruntime-web.js';
 export { onnxruntimeWebNode, onnxruntimeWebFolder } from './runtime/onnxruntime-web-node.js';

@@ -7,7 +7,7 @@ import { parseArgs } from '../src/cli/args.js';
 import { OUTPUT_OPTIONS, type Command } from '../src/cli/command.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { EXIT } from '../src/cli/exit-codes.js';
-import { distinctLabels } from '../src/cli/model-arg.js';
+import { distinctLabels, resolveModelArgument } from '../src/cli/model-arg.js';
 import { isSculptError } from '../src/errors.js';
 import { onnxTypes } from '../src/onnx/proto.js';
 import { FIXTURE_NAMES, FIXTURE_ROOT, loadFixture } from './helpers/fixtures.js';
@@ -120,6 +120,37 @@ describe('sculpt inspect', () => {
     const { code, stdout } = await runCli(['inspect', 'missing.onnx', '--json']);
     assert.equal(code, EXIT.IO);
     assert.deepEqual(JSON.parse(stdout), { error: { code: 'IO', message: "cannot read 'missing.onnx': no such file", exitCode: 4 } });
+  });
+});
+
+describe('zoo models as arguments', () => {
+  it('inspects zoo:resnet20 with the PyTorch fixture counts', async () => {
+    const fixture = loadFixture('resnet20');
+    const { code, stdout } = await runCli(['inspect', 'zoo:resnet20', '--json']);
+    assert.equal(code, EXIT.OK);
+    const result = JSON.parse(stdout) as { params: number; macs: number };
+    assert.equal(result.params, fixture.meta.params);
+    assert.equal(result.macs, fixture.meta.macs_per_sample);
+  });
+
+  it('builds zoo models with the --seed given', async () => {
+    const a = await resolveModelArgument('zoo:resnet20,width=0.5', { seed: 1 });
+    const b = await resolveModelArgument('zoo:resnet20,width=0.5', { seed: 1 });
+    const c = await resolveModelArgument('zoo:resnet20,width=0.5', { seed: 2 });
+    assert.deepEqual(a.bytes, b.bytes);
+    assert.notDeepEqual(a.bytes, c.bytes);
+    assert.equal(a.storedBytes, a.bytes.byteLength);
+  });
+
+  it('reports an unknown zoo model as a usage error listing the models', async () => {
+    const { code, stderr } = await runCli(['inspect', 'zoo:resnet21']);
+    assert.equal(code, EXIT.USAGE);
+    assert.match(stderr, /^sculpt inspect: error: unknown zoo model 'resnet21' \(models: .*resnet20.*\)\n$/);
+  });
+
+  it('lists the zoo models in the main help', async () => {
+    const { stdout } = await runCli(['--help']);
+    assert.match(stdout, /zoo:<name>\[,key=value\.\.\.\].*\n +vgg11, .*resnet20.*unet/);
   });
 });
 

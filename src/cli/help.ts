@@ -1,4 +1,5 @@
 /** Help text: the command list for `sculpt --help`, and each command's usage with examples. */
+import { listZooModels } from '../index.js';
 import type { OptionSpec } from './args.js';
 import { GLOBAL_OPTIONS, type Command } from './command.js';
 
@@ -13,7 +14,9 @@ export function mainHelp(commands: readonly Command[], version: string): string 
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Models are .onnx files or zoo:<name> (a model built in memory, seeded by --seed).',
+    'Models are .onnx files or zoo:<name>[,key=value...], built in memory and seeded by --seed:',
+    `  ${listZooModels().map((m) => m.name).join(', ')}`,
+    "  e.g. zoo:resnet20, zoo:vgg16,width=0.5, zoo:unet,base=64,depth=4.",
     "Run 'sculpt <command> --help' for a command's options and examples.",
     '',
     'Exit codes: 0 ok, 1 runtime failure, 2 bad usage, 3 bad model or data, 4 file error,',

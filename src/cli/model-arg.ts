@@ -3,7 +3,7 @@
  * `zoo:<spec>` (a model built in memory from the zoo, seeded by --seed). This file is the one
  * place that knows both forms. Also parses --input-shape against a model's inputs.
  */
-import { encodeModel, feedInputs, readModelFile, SculptError, type Model, type Shape } from '../index.js';
+import { buildZooModel, encodeModel, feedInputs, readModelFile, SculptError, type Model, type Shape } from '../index.js';
 import type { ResolvedModel } from './command.js';
 
 /** The prefix of zoo model arguments. */
@@ -21,14 +21,11 @@ export async function resolveModelArgument(spec: string, options: { readonly see
   return { spec, label: baseName(spec), model: file.model, bytes, storedBytes: file.bytes.byteLength + file.externalBytes, path: spec };
 }
 
-/**
- * The zoo branch. The zoo stream is landing `buildZooModel(spec, { seed })` in src/zoo/index.ts;
- * once merged this becomes: model = buildZooModel(zooSpec, { seed }); bytes = encodeModel(model);
- * return { spec, label: spec, model, bytes, storedBytes: bytes.byteLength }.
- */
+/** A zoo model, built in memory with the run's seed (a `seed=` key in the spec takes precedence). */
 async function resolveZooModel(spec: string, seed: number): Promise<ResolvedModel> {
-  void seed;
-  throw new SculptError('BAD_ARGUMENT', `zoo models are not in this build yet ('${spec}'); pass a path to an .onnx file instead`);
+  const model = buildZooModel(spec.slice(ZOO_PREFIX.length), { seed });
+  const bytes = encodeModel(model);
+  return { spec, label: spec, model, bytes, storedBytes: bytes.byteLength };
 }
 
 /** Labels that tell models apart: file names, with as many parent folders as needed to differ. */

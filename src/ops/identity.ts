@@ -1,5 +1,5 @@
 /** Identity: passes its input through; PyTorch exports use it to share equal parameter tensors. */
-import { unaryRule } from './common.js';
+import { passShapeValue, unaryRule } from './common.js';
 import type { OpRule } from './rule.js';
 
 export const Identity = {
@@ -8,4 +8,6 @@ export const Identity = {
     const value = ctx.constant(0);
     return value ? [value] : undefined;
   },
+  foldShapeValue: passShapeValue,
+  identityInput: () => 0,
 } satisfies OpRule;

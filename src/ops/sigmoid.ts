@@ -1,0 +1,4 @@
+/** Sigmoid: 1 / (1 + exp(-x)) (squeeze-excitation gates). */
+import { unaryRule } from './common.js';
+
+export const Sigmoid = unaryRule({ opType: 'Sigmoid', summary: 'Logistic sigmoid, 1 / (1 + exp(-x)).' });

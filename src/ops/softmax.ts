@@ -1,0 +1,30 @@
+/**
+ * Softmax along `axis`. Before opset 13 the input is coerced to 2-D at `axis` (default 1) and the
+ * softmax runs over all dims from it; from 13 it runs over the one axis (default -1). The output
+ * shape is the input's either way; the semantics matter to autodiff.
+ */
+import { spec } from './attributes.js';
+import { requireInput } from './common.js';
+import type { OpRule } from './rule.js';
+import { normalizeAxis } from './shapes.js';
+
+/** The axis a Softmax node uses, with the opset's default. */
+export function softmaxAxis(axis: number | undefined, opset: number): number {
+  return axis ?? (opset < 13 ? 1 : -1);
+}
+
+export const Softmax = {
+  opType: 'Softmax',
+  summary: 'Normalised exponentials along an axis (from opset 13) or over the dims from it (before 13).',
+  inputCount: [1, 1],
+  outputCount: [1, 1],
+  attributes: { axis: spec.int() },
+  inferTypes(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const axis = softmaxAxis(ctx.attrs.has('axis') ? ctx.attrs.int('axis') : undefined, ctx.opset);
+    if (normalizeAxis(axis, x.shape.length) === undefined) ctx.fail(`axis ${axis} is out of range for rank ${x.shape.length}`);
+    return [x];
+  },
+  parameterInputs: [],
+  macs: () => 0,
+} satisfies OpRule;
