@@ -10,7 +10,6 @@
  * for 2-D tensors). Tensors of rank < 2 carry no channels. A rule that cannot prove its op keeps
  * channels on axis 1 resolves to a barrier with the reason.
  */
-import { toNumbers } from '../ir/tensor.js';
 import type { CostContext, ValueType } from './rule.js';
 import { normalizeAxis, formatShape, product } from './shapes.js';
 
@@ -31,19 +30,6 @@ export interface PassThroughChannels {
   readonly perChannelInputs?: readonly number[];
   /** Constant inputs listing a size per axis of input 0 (Resize `sizes`): their channel entry follows the channel count. */
   readonly channelCountInputs?: readonly number[];
-  /**
-   * How the op maps each channel when it is the per-channel affine map a*x + b of eval-mode
-   * batch normalisation (lets a producer absorb it, as structured-zero's BN folding does).
-   */
-  readonly affine?: {
-    readonly scale: number;
-    readonly bias: number;
-    readonly mean: number;
-    readonly variance: number;
-    readonly epsilonAttribute: string;
-    /** The attribute that, when 1, normalises with batch statistics instead (no fixed affine map). */
-    readonly trainingModeAttribute: string;
-  };
   /** Why this node does not pass channels through (for example Softmax over axis 1), or undefined. */
   check?(ctx: ChannelContext): string | undefined;
 }
@@ -110,6 +96,15 @@ export interface SliceChannels {
   readonly steps: number;
 }
 
+/**
+ * The op reads only its input's dims (Shape). Channels of the input may change freely unless the
+ * channel count is among the dims it returns: then the count becomes a value downstream, a barrier.
+ */
+export interface ReadsDimsChannels {
+  readonly kind: 'readsDims';
+  readsChannelCount(ctx: ChannelContext): boolean;
+}
+
 /** Channels cannot be removed through this op; `reason` says why (shown in the prunability report). */
 export interface BarrierChannels {
   readonly kind: 'barrier';
@@ -126,6 +121,7 @@ export type ChannelRule =
   | ViewChannels
   | SplitChannels
   | SliceChannels
+  | ReadsDimsChannels
   | BarrierChannels;
 
 // ---------------------------------------------------------------------------------------------
@@ -176,23 +172,6 @@ export type ChannelRewrite =
   | { readonly kind: 'segments'; readonly slot: ValueSlot; readonly port: Port; readonly segments: readonly (readonly [number, number])[] }
   | { readonly kind: 'range'; readonly starts: ValueSlot; readonly ends: ValueSlot; readonly entry: number; readonly port: Port; readonly start: number; readonly end: number };
 
-/** A per-channel affine map y = scale*(x - mean)/sqrt(variance + epsilon) + bias, by input positions. */
-export interface ResolvedAffine {
-  readonly scale: number;
-  readonly bias: number;
-  readonly mean: number;
-  readonly variance: number;
-  readonly epsilon: number;
-}
-
-/** A producer computing output channel c as weight[c]·x + bias[c] (no grouping): the slots a fold or a criterion needs. */
-export interface ResolvedProducer {
-  readonly weight: number;
-  readonly weightOutputAxis: number;
-  /** Input position of the bias (present or not); undefined when the op takes none (MatMul). */
-  readonly bias?: number;
-}
-
 /** What one node does to channels, resolved from its rule, attributes and shapes. */
 export interface NodeChannels {
   readonly links: readonly ChannelLink[];
@@ -200,8 +179,6 @@ export interface NodeChannels {
   readonly rewrites: readonly ChannelRewrite[];
   /** Ports whose channel count may change without links or slices (a broadcast size-1 operand). */
   readonly free: readonly Port[];
-  readonly affine?: ResolvedAffine;
-  readonly producer?: ResolvedProducer;
 }
 
 /** The resolved channel behaviour of a node: its coupling, or a barrier with the reason. */
@@ -232,6 +209,8 @@ export function resolveChannels(rule: ChannelRule | undefined, ctx: ChannelConte
       return resolveSplit(rule, ctx);
     case 'slice':
       return resolveSlice(rule, ctx);
+    case 'readsDims':
+      return rank(ctx.inputs[0]) < 2 || !rule.readsChannelCount(ctx) ? { ...NOTHING, free: [input(0)] } : { barrier: 'reads the channel count of its input as a value' };
     case 'barrier':
       return { barrier: rule.reason };
   }
@@ -272,12 +251,7 @@ function resolvePassThrough(rule: PassThroughChannels, ctx: ChannelContext): Res
     const entry = channelEntry(ctx, x!.shape.length);
     if (entry !== undefined) rewrites.push({ kind: 'count', slot: { input: i }, entry, port: input(0), divisor: 1 });
   }
-  let affine: ResolvedAffine | undefined;
-  if (rule.affine && ctx.node.outputs.length === 1 && ctx.attrs.int(rule.affine.trainingModeAttribute) === 0) {
-    const { scale, bias, mean, variance, epsilonAttribute } = rule.affine;
-    affine = { scale, bias, mean, variance, epsilon: ctx.attrs.float(epsilonAttribute) };
-  }
-  return { links, parameters, rewrites, free: [], ...(affine ? { affine } : {}) };
+  return { links, parameters, rewrites, free: [] };
 }
 
 /** Position of axis 1 in a per-axis list: in `axes` when the node lists axes, else 1. */
@@ -328,7 +302,6 @@ function resolveConv(rule: ConvChannels, ctx: ChannelContext): ResolvedChannels 
       parameters: [{ input: rule.weight, axis: outAxis, port: output(0) }, { input: rule.weight, axis: 1 - outAxis, port: input(0) }, ...bias],
       rewrites: [],
       free: [],
-      producer: { weight: rule.weight, weightOutputAxis: outAxis, bias: rule.bias },
     };
   }
   // Weight axis 0 lists every channel of its side (outputs for Conv, inputs for ConvTranspose);
@@ -368,13 +341,7 @@ function resolveMatrix(rule: MatrixChannels, ctx: ChannelContext): ResolvedChann
       else return { barrier: `the bias ${formatShape(c.shape)} is computed and not [batch, features]` };
     } else if (!ctx.constant(biasIndex)) free.push(input(biasIndex));
   }
-  return {
-    links,
-    parameters,
-    rewrites: [],
-    free,
-    producer: { weight: rule.weight, weightOutputAxis: outAxis, ...(biasIndex !== undefined ? { bias: biasIndex } : {}) },
-  };
+  return { links, parameters, rewrites: [], free };
 }
 
 function resolveConcat(ctx: ChannelContext): ResolvedChannels {
@@ -414,10 +381,13 @@ function resolveView(rule: ViewChannels, ctx: ChannelContext): ResolvedChannels 
   else return fail;
   const rewrites: ChannelRewrite[] = [];
   if (rule.shapeInput !== undefined) {
-    const shape = ctx.constant(rule.shapeInput);
-    if (!shape) return { barrier: 'the target shape is computed, not a constant' };
-    // 0 copies the input dim and -1 is inferred: both follow the cut by themselves.
-    if ((toNumbers(shape)[1] ?? 0) > 0) rewrites.push({ kind: 'count', slot: { input: rule.shapeInput }, entry: 1, port: output(0), divisor: 1 });
+    // 0 copies the input dim and -1 is inferred: both follow the cut by themselves. An explicit
+    // count is rewritten when it is a constant; a computed one would not follow, so it is a barrier.
+    const entry = ctx.shapeValue(rule.shapeInput)?.[1];
+    if (entry !== 0 && entry !== -1) {
+      if (!ctx.constant(rule.shapeInput)) return { barrier: 'the target shape is computed and spells out the channel count' };
+      rewrites.push({ kind: 'count', slot: { input: rule.shapeInput }, entry: 1, port: output(0), divisor: 1 });
+    }
   }
   return { links: [{ from: input(0), to: output(0), map }], parameters: [], rewrites, free: [] };
 }
@@ -456,29 +426,32 @@ function resolveSplit(rule: SplitChannels, ctx: ChannelContext): ResolvedChannel
 function resolveSlice(rule: SliceChannels, ctx: ChannelContext): ResolvedChannels {
   const x = ctx.inputs[0];
   if (rank(x) < 2) return NOTHING;
-  const starts = ctx.constant(rule.starts);
-  const ends = ctx.constant(rule.ends);
-  const axesGiven = Boolean(ctx.node.inputs[rule.axes]);
-  const stepsGiven = Boolean(ctx.node.inputs[rule.steps]);
-  const axesValue = axesGiven ? ctx.constant(rule.axes) : undefined;
-  const stepsValue = stepsGiven ? ctx.constant(rule.steps) : undefined;
-  if (!starts || !ends || (axesGiven && !axesValue) || (stepsGiven && !stepsValue)) return { barrier: 'starts, ends, axes and steps must be constants' };
   const r = x!.shape.length;
-  const startList = toNumbers(starts);
-  const axes = axesValue ? toNumbers(axesValue).map((a) => normalizeAxis(a, r)) : startList.map((_, i) => i);
-  const entry = axes.indexOf(1);
-  if (entry < 0) return { links: [{ from: input(0), to: output(0), map: identity }], parameters: [], rewrites: [], free: [] };
-  const step = stepsValue ? toNumbers(stepsValue)[entry]! : 1;
+  const known = (index: number): readonly number[] | undefined => {
+    const values = ctx.node.inputs[index] ? ctx.shapeValue(index) : undefined;
+    return values && values.every((v): v is number => typeof v === 'number') ? values : undefined;
+  };
+  const starts = known(rule.starts);
+  const given = ctx.node.inputs[rule.axes] ? known(rule.axes) : starts?.map((_, i) => i);
+  if (!given) return { barrier: 'the sliced axes are computed, not constants' };
+  const entry = given.findIndex((a) => normalizeAxis(a, r) === 1);
+  const identityLink = { links: [{ from: input(0), to: output(0), map: identity }], parameters: [], rewrites: [], free: [] };
+  if (entry < 0) return identityLink;
+  const ends = known(rule.ends);
+  const steps = ctx.node.inputs[rule.steps] ? known(rule.steps) : given.map(() => 1);
   const width = x!.shape[1];
-  if (step !== 1 || typeof width !== 'number') return { barrier: 'slices the channel axis with a step other than 1 or an unknown width' };
+  if (!starts || !ends || !steps || typeof width !== 'number') return { barrier: 'slices the channel axis with computed bounds' };
+  if (steps[entry] !== 1) return { barrier: `slices the channel axis with step ${steps[entry]}` };
   const clamp = (v: number): number => Math.min(width, Math.max(0, v < 0 ? v + width : v));
-  const start = clamp(startList[entry]!);
-  const end = Math.max(start, clamp(toNumbers(ends)[entry]!));
+  const start = clamp(starts[entry]!);
+  const end = Math.max(start, clamp(ends[entry]!));
+  if (start === 0 && end === width) return identityLink;
+  if (!ctx.constant(rule.starts) || !ctx.constant(rule.ends)) return { barrier: 'slices the channel axis with computed bounds' };
   return {
+    // Channels outside [start, end) are read by nothing here; they may go freely.
     links: [{ from: output(0), to: input(0), map: { kind: 'offset', offset: start } }],
     parameters: [],
     rewrites: [{ kind: 'range', starts: { input: rule.starts }, ends: { input: rule.ends }, entry, port: input(0), start, end }],
-    // Channels outside [start, end) are read by nothing here.
     free: [],
   };
 }

@@ -1,4 +1,7 @@
-/** Constant: a tensor baked into the graph (Clip bounds, shapes). */
+/**
+ * Constant: a tensor baked into the graph (Clip bounds, shapes). The value_float(s)/value_int(s)
+ * forms are from opset 12, but onnxruntime accepts them in 11 too, and so does Sculpt.
+ */
 import { spec } from './attributes.js';
 import type { OpContext, OpRule } from './rule.js';
 import { float32, int64, type Tensor } from '../ir/tensor.js';

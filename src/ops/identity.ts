@@ -1,6 +1,6 @@
 /** Identity: passes its input through; PyTorch exports use it to share equal parameter tensors. */
 import { PASS_THROUGH } from './channels.js';
-import { unaryRule } from './common.js';
+import { passShapeValue, unaryRule } from './common.js';
 import type { OpRule } from './rule.js';
 
 export const Identity = {
@@ -9,4 +9,6 @@ export const Identity = {
     const value = ctx.constant(0);
     return value ? [value] : undefined;
   },
+  foldShapeValue: passShapeValue,
+  identityInput: () => 0,
 } satisfies OpRule;

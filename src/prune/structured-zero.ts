@@ -6,9 +6,9 @@
  * removing it leaves the model's outputs unchanged (which is then checked).
  *
  * An eval-mode BatchNormalization whose scale is zero for some channel silences that channel
- * while its conv filter is not zero; such a BN is folded into the conv that produces its input
- * first, so the filter itself becomes zero. (A minimal fold for this purpose; the general
- * `foldBatchNorm` transform lives in src/transform.)
+ * while its conv filter is not zero; such a BN (and only such a BN) is folded into the conv that
+ * produces its input first, so the filter itself becomes zero. src/transform's foldBatchNorm
+ * folds every BN; this fold is the same arithmetic restricted to the BNs that need it.
  *
  * @example const { model: smaller, removed } = await structuredZero(model, { backend: onnxruntimeNode });
  */
@@ -16,8 +16,7 @@ import { SculptError } from '../errors.js';
 import type { Graph, Model, Node } from '../ir/graph.js';
 import { float32, toFloat32, type Tensor } from '../ir/tensor.js';
 import { describeNode } from '../ir/topology.js';
-import type { NodeChannels } from '../ops/channels.js';
-import { ruleFor, inferModel, type InferOptions } from '../ops/infer.js';
+import { inferModel, nodeContext, ruleFor, type InferOptions } from '../ops/infer.js';
 import type { Backend } from '../runtime/backend.js';
 import type { ChannelRemoval } from '../deps/cut.js';
 import { buildDependencyGraph, type ChannelGroup, type DependencyGraph } from '../deps/groups.js';
@@ -151,58 +150,61 @@ function channelsAreZero(t: Tensor, channels: readonly number[]): boolean {
 }
 
 /**
- * Folds each eval-mode per-channel affine node (BN) that has a zero scale into the producer of
- * its input, when that producer is a plain (ungrouped) weight·x + bias node read only by it.
+ * Folds each per-channel affine node (eval-mode BN) that has a zero scale into the producer of its
+ * input, when that producer owns one weight slice and bias entry per output channel (ungrouped
+ * Conv, ConvTranspose, Gemm) and nothing else reads its output. Reads the rule fields
+ * `perChannelAffine` and `outputChannelWeights` that src/transform's foldBatchNorm also uses.
  */
 function foldZeroScales(deps: DependencyGraph): { graph: Graph; folded: string[] } {
-  const { graph, constants } = deps.typed;
-  const producerOf = new Map<string, number>();
+  const typed = deps.typed;
+  const { graph, constants } = typed;
+  const producerOf = new Map<string, Node>();
   const readers = new Map<string, number>();
-  graph.nodes.forEach((node, i) => {
-    node.outputs.forEach((o) => o && producerOf.set(o, i));
+  for (const node of graph.nodes) {
+    node.outputs.forEach((o) => o && producerOf.set(o, node));
     node.inputs.forEach((name) => name && readers.set(name, (readers.get(name) ?? 0) + 1));
-  });
+  }
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  const replaced = new Map<number, Node>();
-  const removed = new Set<number>();
+  const replaced = new Map<Node, Node | undefined>();
   const initializers = new Map(graph.initializers);
   const folded: string[] = [];
   graph.nodes.forEach((node, i) => {
-    const affine = (deps.nodeChannels[i] as NodeChannels).affine;
-    const x = node.inputs[0]!;
-    const p = producerOf.get(x);
-    if (!affine || p === undefined || readers.get(x) !== 1 || outputs.has(x) || replaced.has(p)) return;
-    const producer = (deps.nodeChannels[p] as NodeChannels).producer;
-    const scale = constants.get(node.inputs[affine.scale]!);
-    if (!producer || producer.bias === undefined || !scale || !toFloat32(scale).some((v) => v === 0)) return;
-    const source = graph.nodes[p]!;
-    const weight = constants.get(source.inputs[producer.weight]!);
-    const biasName = source.inputs[producer.bias];
+    const affine = ruleFor(node).perChannelAffine?.(nodeContext(typed, node));
+    if (!affine || !affine.scale.some((s) => s === 0)) return;
+    const x = node.inputs[affine.input]!;
+    const source = producerOf.get(x);
+    if (!source || source.outputs[0] !== x || readers.get(x) !== 1 || outputs.has(x) || replaced.has(source)) return;
+    const form = ruleFor(source).outputChannelWeights?.(nodeContext(typed, source));
+    if (!form || form.groups !== 1 || form.outputAxis !== affine.axis || form.biasMultiplier === 0) return;
+    const weight = constants.get(source.inputs[form.weight]!);
+    const biasName = source.inputs[form.bias] ?? '';
     const bias = biasName ? constants.get(biasName) : undefined;
-    const [mean, variance, shift] = [affine.mean, affine.variance, affine.bias].map((k) => constants.get(node.inputs[k]!));
-    if (!weight || !mean || !variance || !shift || (biasName && !bias)) return;
-    const a = toFloat32(scale).map((s, c) => s / Math.sqrt(toFloat32(variance)[c]! + affine.epsilon));
-    const w = scaleAxis(weight, producer.weightOutputAxis, a);
-    const oldBias = bias ? toFloat32(bias) : new Float32Array(a.length);
-    const b = float32([a.length], a.map((ac, c) => ac * (oldBias[c]! - toFloat32(mean)[c]!) + toFloat32(shift)[c]!));
-    const wName = fresh(`${source.inputs[producer.weight]}.folded`, initializers);
+    if (!weight || weight.dtype !== 'float32' || weight.dims[form.weightAxis] !== affine.scale.length || (biasName && !bias)) return;
+    const scale = Float32Array.from(affine.scale);
+    const oldBias = bias ? toFloat32(bias) : new Float32Array(scale.length);
+    const b = float32([scale.length], scale.map((s, c) => oldBias[oldBias.length === 1 ? 0 : c]! * s + affine.shift[c]! / form.biasMultiplier));
+    const wName = fresh(`${source.inputs[form.weight]}.folded`, initializers);
     const bName = fresh(`${biasName || `${source.name || 'node'}.bias`}.folded`, initializers);
-    initializers.set(wName, w);
+    initializers.set(wName, scaleAxis(weight, form.weightAxis, scale));
     initializers.set(bName, b);
     const inputs = [...source.inputs];
-    while (inputs.length <= producer.bias) inputs.push('');
-    inputs[producer.weight] = wName;
-    inputs[producer.bias] = bName;
-    replaced.set(p, { ...source, inputs, outputs: [node.outputs[0]!] });
-    removed.add(i);
+    while (inputs.length <= form.bias) inputs.push('');
+    inputs[form.weight] = wName;
+    inputs[form.bias] = bName;
+    replaced.set(source, { ...source, inputs, outputs: [node.outputs[0]!, ...source.outputs.slice(1)] });
+    replaced.set(node, undefined);
     folded.push(describeNode(node, i));
   });
   if (folded.length === 0) return { graph, folded };
-  const nodes = graph.nodes.flatMap((node, i) => (removed.has(i) ? [] : [replaced.get(i) ?? node]));
+  const nodes = graph.nodes.flatMap((node) => {
+    if (!replaced.has(node)) return [node];
+    const replacement = replaced.get(node);
+    return replacement ? [replacement] : [];
+  });
   return { graph: removeUnused(graph, { ...graph, nodes, initializers }), folded };
 }
 
-/** `t` (float) with every slice along `axis` multiplied by its factor. */
+/** `t` (float32) with every slice along `axis` multiplied by its factor. */
 function scaleAxis(t: Tensor, axis: number, factors: Float32Array): Tensor {
   const data = Float32Array.from(toFloat32(t));
   const n = t.dims[axis]!;
