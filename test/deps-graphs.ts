@@ -49,8 +49,10 @@ export class Net {
     return this.b.op(opType, inputs, attrs, name !== undefined ? { name } : {});
   }
 
-  model(output: string): Model {
+  /** The model with `output` (and any `extra` outputs) declared. */
+  model(output: string, extra: readonly { name: string; dtype: 'float32' | 'int64' }[] = []): Model {
     this.b.output(output, 'float32');
+    for (const e of extra) this.b.output(e.name, e.dtype);
     return modelFromGraph(this.b.build());
   }
 }

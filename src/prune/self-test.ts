@@ -17,7 +17,7 @@
 import { SculptError } from '../errors.js';
 import type { Graph, Model, Shape } from '../ir/graph.js';
 import { feedInputs } from '../ir/graph.js';
-import { sizeOf, type Tensor } from '../ir/tensor.js';
+import { sizeOf, toNumbers, type Tensor } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/encode.js';
 import { inferModel, type InferOptions } from '../ops/infer.js';
 import type { Backend, Feeds } from '../runtime/backend.js';
@@ -156,11 +156,12 @@ export function gatherChannels(t: Tensor, keep: Uint8Array): Tensor {
   return { dtype: 'float32', dims: t.dims.map((d, i) => (i === 1 ? kept : d)), data };
 }
 
-/** max |a - b| / max(1, max |b|); Infinity when shapes differ or a is missing. */
+/** max |a - b| / max(1, max |b|); Infinity when shapes or dtypes differ or a is missing. */
 export function compareOutputs(actual: Tensor | undefined, expected: Tensor): number {
-  if (!actual || actual.dims.join() !== expected.dims.join()) return Infinity;
-  const a = actual.data as Float32Array;
-  const b = expected.data as Float32Array;
+  if (!actual || actual.dtype !== expected.dtype || actual.dims.join() !== expected.dims.join()) return Infinity;
+  const floats = expected.dtype === 'float32' || expected.dtype === 'float64';
+  const a = floats ? (actual.data as Float32Array) : toNumbers(actual);
+  const b = floats ? (expected.data as Float32Array) : toNumbers(expected);
   let diff = 0;
   let scale = 1;
   for (let i = 0; i < b.length; i++) {
