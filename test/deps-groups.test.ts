@@ -6,6 +6,7 @@ import { attr, type Model } from '../src/ir/graph.js';
 import { float32 } from '../src/ir/tensor.js';
 import { inferModel } from '../src/ops/infer.js';
 import { decodeModel } from '../src/onnx/decode.js';
+import { findRule, supportedOps } from '../src/ops/index.js';
 import { Net } from './deps-graphs.js';
 import { loadFixture } from './helpers/fixtures.js';
 
@@ -27,6 +28,11 @@ function channelsOf(group: ChannelGroup, tensor: string): readonly (readonly num
 const names = (nodes: readonly { node: string }[]): string[] => nodes.map((n) => n.node).sort();
 
 describe('channel dependency groups', () => {
+  it('has a channel rule (or an explicit barrier) declared by every supported op', () => {
+    const missing = supportedOps().filter((op) => !findRule(op)!.channels);
+    assert.deepEqual(missing, []);
+  });
+
   it('puts both branches of a residual Add in one group with every producer and consumer', () => {
     const net = new Net();
     const x = net.input([1, 3, 8, 8]);
