@@ -9,9 +9,82 @@ export { encodeModel } from './onnx/encode.js';
 export { inferModel, type InferOptions, type TypedGraph } from './ops/infer.js';
 export { layerCosts, totalCost, type LayerCost } from './ops/cost.js';
 export { supportedOps } from './ops/index.js';
-export type { Backend, Session, SessionOptions } from './runtime/backend.js';
+export type { Backend, Feeds, Session, SessionOptions } from './runtime/backend.js';
 export { onnxruntimeNode } from './runtime/onnxruntime-node.js';
 export { loadModelFile, saveModelFile } from './platform/node/model-files.js';
+export { foldBatchNorm, materializeSharedParameters, removeDeadNodes, removeIdentities } from './transform/index.js';
+export {
+  buildZooModel,
+  listZooModels,
+  parseZooSpec,
+  formatZooSpec,
+  buildVgg,
+  buildCifarResNet,
+  buildResNet,
+  buildMobileNetV2,
+  buildUNet,
+  type BuildZooOptions,
+  type ZooModelInfo,
+  type ZooOptionInfo,
+  type ZooSpec,
+  type ZooOptionValue,
+  type CommonOptions as ZooCommonOptions,
+  type VggOptions,
+  type CifarResNetOptions,
+  type ResNetOptions,
+  type UNetOptions,
+  type InputShape,
+} from './zoo/index.js';
+export { feedInputs } from './ir/graph.js';
+export { createOnnxruntimeWeb, type OnnxruntimeWebOptions, type WebBackend } from './runtime/onnxruntime-web.js';
+export { onnxruntimeWebNode, onnxruntimeWebFolder } from './runtime/onnxruntime-web-node.js';
+export { runInBatches, type BatchOptions } from './runtime/batch.js';
+export {
+  achievedGflops,
+  benchModels,
+  DEFAULT_RUNS,
+  DEFAULT_WARMUP,
+  latencyStats,
+  measureInterleaved,
+  measureLatency,
+  percentile,
+  randomFeeds,
+  sessionPreparer,
+  type BenchConfig,
+  type BenchModel,
+  type BenchOptions,
+  type BenchResult,
+  type Clock,
+  type LatencyStats,
+  type ModelBenchReport,
+  type PreparedRun,
+  type Preparer,
+  type Runner,
+  type TimingOptions,
+} from './bench/latency.js';
+export { readModelFile, type ModelFile } from './platform/node/model-files.js';
+export { writeAtomic, type WriteOptions } from './platform/node/files.js';
+export type { ChannelRule } from './ops/channels.js';
+export {
+  buildDependencyGraph,
+  type Barrier,
+  type ChannelGroup,
+  type DependencyGraph,
+  type GroupMember,
+  type GroupNode,
+  type GroupParameter,
+} from './deps/groups.js';
+export { formatPrunabilityReport, prunabilityReport, type GroupSummary, type PrunabilityReport } from './deps/report.js';
+export {
+  pruneChannels,
+  removeChannels,
+  type ChannelRemoval,
+  type PruneChannelsOptions,
+  type PruneChannelsResult,
+  type SurgeryOptions,
+} from './prune/surgery.js';
+export { checkEquivalence, type SelfTestOptions, type SelfTestReport } from './prune/self-test.js';
+export { structuredZero, type StructuredZeroOptions, type StructuredZeroResult } from './prune/structured-zero.js';
 export { buildTrainingGraph, type StateRole, type StateTensor, type TrainingGraph, type TrainingGraphOptions } from './autodiff/training-graph.js';
 export { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './autodiff/gradient-graph.js';
 export { GradientRunner, type GradientResult } from './autodiff/gradient-runner.js';

@@ -238,15 +238,16 @@ function bytesPerElement(dtype: DType): number {
 }
 
 function fromTypedFields(t: TensorMessage, dtype: DType, count: number, where: string): Tensor['data'] {
-  const data = allocate(dtype, count);
   const source = typedFieldFor(t, dtype);
+  // Check before allocating: corrupted dims must not allocate gigabytes (or throw a RangeError).
   if (source.length !== count) {
     if (count === 0 || source.length === 0) {
       if (count !== 0) throw new SculptError('BAD_MODEL', `${where}: has no data but its dims need ${count} elements`);
-      return data;
+      return allocate(dtype, 0);
     }
     throw new SculptError('BAD_MODEL', `${where}: holds ${source.length} values but its dims need ${count}`);
   }
+  const data = allocate(dtype, count);
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     for (let i = 0; i < count; i++) data[i] = dtype === 'uint64' ? BigInt.asUintN(64, int64ToBigInt(source[i] as Int64Like)) : int64ToBigInt(source[i] as Int64Like);
   } else {

@@ -13,7 +13,8 @@ const textEncoder = new TextEncoder();
  * @example const bytes = encodeModel(model); // write them to an .onnx file
  */
 export function encodeModel(model: Model): Uint8Array {
-  const message = {
+  const { ModelProto, GraphProto, TensorProto } = onnxTypes();
+  const head = ModelProto.encode({
     ir_version: model.irVersion,
     opset_import: model.opsetImports.map((o) => ({ domain: o.domain, version: o.version })),
     producer_name: model.producerName,
@@ -21,17 +22,72 @@ export function encodeModel(model: Model): Uint8Array {
     domain: model.domain,
     model_version: model.modelVersion,
     doc_string: model.docString,
-    graph: encodeGraph(model.graph),
     metadata_props: model.metadata.map((p) => ({ key: p.key, value: p.value })),
+  }).finish();
+  // Weights dominate the size, so they are copied once, straight into the output buffer:
+  // protobufjs writes everything else, and each initialiser's raw_data is framed by hand.
+  // (Protobuf allows a message's fields in any order, so the graph can follow the header.)
+  const graph = model.graph;
+  const graphHead = GraphProto.encode(encodeGraphWithoutInitializers(graph)).finish();
+  const tensors = [...graph.initializers].map(([name, t]) => {
+    const meta = TensorProto.encode({ dims: t.dims, data_type: ONNX_DATA_TYPE[t.dtype], name }).finish();
+    const raw = bytesOf(t.data);
+    const body = meta.byteLength + fieldSize(FIELD.rawData, raw.byteLength);
+    return { meta, raw, body };
+  });
+  let graphSize = graphHead.byteLength;
+  for (const t of tensors) graphSize += fieldSize(FIELD.initializer, t.body);
+  const out = new Uint8Array(head.byteLength + fieldSize(FIELD.graph, graphSize));
+  let at = 0;
+  const put = (bytes: Uint8Array): void => {
+    out.set(bytes, at);
+    at += bytes.byteLength;
   };
-  return onnxTypes().ModelProto.encode(message).finish();
+  const putHeader = (tag: number, length: number): void => {
+    at = writeVarint(out, at, tag);
+    at = writeVarint(out, at, length);
+  };
+  put(head);
+  putHeader(FIELD.graph, graphSize);
+  put(graphHead);
+  for (const t of tensors) {
+    putHeader(FIELD.initializer, t.body);
+    put(t.meta);
+    putHeader(FIELD.rawData, t.raw.byteLength);
+    put(t.raw);
+  }
+  return out;
 }
 
-function encodeGraph(graph: Graph): object {
+/** Length-delimited field tags (field number << 3 | wire type 2) of the fields framed by hand. */
+const FIELD = { graph: (7 << 3) | 2, initializer: (5 << 3) | 2, rawData: (9 << 3) | 2 } as const;
+
+function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+function fieldSize(tag: number, length: number): number {
+  return varintSize(tag) + varintSize(length) + length;
+}
+
+function writeVarint(out: Uint8Array, at: number, value: number): number {
+  while (value >= 128) {
+    out[at++] = (value % 128) | 128;
+    value = Math.floor(value / 128);
+  }
+  out[at++] = value;
+  return at;
+}
+
+function encodeGraphWithoutInitializers(graph: Graph): object {
   return {
     node: graph.nodes.map(encodeNode),
     name: graph.name,
-    initializer: [...graph.initializers].map(([name, t]) => encodeTensor(t, name)),
     doc_string: graph.docString ?? '',
     input: graph.inputs.map(encodeValueInfo),
     output: graph.outputs.map(encodeValueInfo),

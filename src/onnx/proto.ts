@@ -5,13 +5,15 @@
 import protobuf from 'protobufjs';
 import { ONNX_PROTO } from './schema.js';
 
-let cached: { ModelProto: protobuf.Type; TensorProto: protobuf.Type } | undefined;
+type OnnxTypes = { ModelProto: protobuf.Type; GraphProto: protobuf.Type; TensorProto: protobuf.Type };
 
-/** The ModelProto and TensorProto message types. */
-export function onnxTypes(): { ModelProto: protobuf.Type; TensorProto: protobuf.Type } {
+let cached: OnnxTypes | undefined;
+
+/** The ModelProto, GraphProto and TensorProto message types. */
+export function onnxTypes(): OnnxTypes {
   if (!cached) {
     const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
-    cached = { ModelProto: root.lookupType('onnx.ModelProto'), TensorProto: root.lookupType('onnx.TensorProto') };
+    cached = { ModelProto: root.lookupType('onnx.ModelProto'), GraphProto: root.lookupType('onnx.GraphProto'), TensorProto: root.lookupType('onnx.TensorProto') };
   }
   return cached;
 }

@@ -11,4 +11,10 @@ const backward: BackwardRule = {
   },
 };
 
-export const Add = { ...broadcastBinaryRule('Add', 'Element-wise sum with numpy broadcasting.'), backward };
+export const Add = {
+  ...broadcastBinaryRule('Add', 'Element-wise sum with numpy broadcasting.', {
+    number: (a, b) => a + b,
+    bigint: (a, b) => a + b,
+  }),
+  backward,
+};

@@ -15,6 +15,13 @@ export interface AttributeSpec {
   readonly allowed?: readonly (number | string)[];
   /** Why other values are unsupported, appended to the error. */
   readonly allowedNote?: string;
+  /** Opsets in which the attribute exists, [first, last]; absent: all (Split's `num_outputs` from 18). */
+  readonly opsets?: readonly [first: number, last: number];
+}
+
+/** The same declaration, limited to opsets first..last (an attribute added or removed by an op version). */
+export function inOpsets(declared: AttributeSpec, first: number, last = Infinity): AttributeSpec {
+  return { ...declared, opsets: [first, last] };
 }
 
 /** Declares an attribute of the given type with an optional default. */
@@ -86,5 +93,18 @@ export function checkAttributes(node: Node, specs: Readonly<Record<string, Attri
         `${describeNode(node)}: ${name}=${JSON.stringify(attribute.value)} is not supported (supported: ${shown})${declared.allowedNote ? `; ${declared.allowedNote}` : ''}`,
       );
     }
+  }
+}
+
+/** Checks that each attribute a node sets exists in the model's opset (see `AttributeSpec.opsets`). */
+export function checkAttributeOpsets(node: Node, specs: Readonly<Record<string, AttributeSpec>>, opset: number): void {
+  for (const name of Object.keys(node.attributes)) {
+    const range = specs[name]?.opsets;
+    if (!range || (opset >= range[0] && opset <= range[1])) continue;
+    const exists = range[1] === Infinity ? `from opset ${range[0]}` : `in opsets ${range[0]}-${range[1]}`;
+    throw new SculptError(
+      'UNSUPPORTED_ATTRIBUTE',
+      `${describeNode(node)}: attribute '${name}' of ${node.opType} exists ${exists}, but the model imports opset ${opset} (re-export, or use that opset's form)`,
+    );
   }
 }

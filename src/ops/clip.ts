@@ -1,6 +1,7 @@
 /** Clip: clamps to [min, max]; min and max are optional inputs from opset 11 (ReLU6 in MobileNetV2 exports). */
 import type { BackwardRule } from './backward.js';
 import { masked } from './backward-common.js';
+import { PASS_THROUGH } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 
@@ -31,6 +32,7 @@ export const Clip = {
     return [x];
   },
   parameterInputs: [],
+  channels: PASS_THROUGH,
   macs: () => 0,
   backward,
 } satisfies OpRule;

@@ -2,8 +2,11 @@
 import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import { requireInput } from './common.js';
+import { concatTensors } from './fold.js';
 import type { OpRule } from './rule.js';
 import { formatShape, normalizeAxis } from './shapes.js';
+import type { Dim } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
 
 // dX_i: the slice of dY that input i filled.
 const backward: BackwardRule = {
@@ -35,6 +38,7 @@ export const Concat = {
     let total: number | string = first.shape[axis]!;
     for (let i = 1; i < ctx.inputs.length; i++) {
       const t = requireInput(ctx, i, `input ${i}`);
+      if (t.dtype !== first.dtype) ctx.fail(`input ${i} is ${t.dtype} but input 0 is ${first.dtype}`);
       if (t.shape.length !== rank) ctx.fail(`input ${i} ${formatShape(t.shape)} has a different rank from input 0 ${formatShape(first.shape)}`);
       t.shape.forEach((d, j) => {
         if (j !== axis && typeof d === 'number' && typeof shape[j] === 'number' && d !== shape[j]) {
@@ -47,7 +51,21 @@ export const Concat = {
     shape[axis] = total;
     return [{ dtype: first.dtype, shape }];
   },
+  fold(ctx) {
+    const parts = ctx.node.inputs.map((_, i) => ctx.constant(i));
+    if (!parts.every((p): p is Tensor => p !== undefined)) return undefined;
+    const axis = normalizeAxis(ctx.attrs.int('axis'), parts[0]!.dims.length)!;
+    const result = concatTensors(parts, axis);
+    return result ? [result] : undefined;
+  },
+  // Shape arithmetic: [batch] ++ [-1] for x.view(x.size(0), -1).
+  foldShapeValue(ctx) {
+    const parts = ctx.node.inputs.map((_, i) => ctx.shapeValue(i));
+    if (ctx.inputs[0]?.shape.length !== 1 || !parts.every((p): p is readonly Dim[] => p !== undefined)) return undefined;
+    return [parts.flat()];
+  },
   parameterInputs: [],
+  channels: { kind: 'concat' },
   macs: () => 0,
   backward,
 } satisfies OpRule;

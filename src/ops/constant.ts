@@ -1,4 +1,7 @@
-/** Constant: a tensor baked into the graph (Clip bounds, shapes). */
+/**
+ * Constant: a tensor baked into the graph (Clip bounds, shapes). The value_float(s)/value_int(s)
+ * forms are from opset 12, but onnxruntime accepts them in 11 too, and so does Sculpt.
+ */
 import { spec } from './attributes.js';
 import type { OpContext, OpRule } from './rule.js';
 import { float32, int64, type Tensor } from '../ir/tensor.js';
@@ -31,6 +34,7 @@ export const Constant = {
   },
   fold: (ctx) => [constantValue(ctx)],
   parameterInputs: [],
+  channels: { kind: 'barrier', reason: 'a constant has no channels to remove' },
   macs: () => 0,
   // No inputs, so nothing to propagate; the rule marks Constant as safe inside differentiated graphs.
   backward: { differentiable: [], emit: () => [] },

@@ -1,7 +1,7 @@
 /** ConvTranspose: the gradient of Conv with respect to its input, used for learned up-sampling. */
 import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
-import { perSample, requireInput, requireRank } from './common.js';
+import { perSample, requireInput, requireRank, requireWindow } from './common.js';
 import { biasGradient, convWeightGradient, staticChannels } from './conv-backward.js';
 import { AUTO_PAD_VALUES } from './conv.js';
 import type { OpContext, OpRule } from './rule.js';
@@ -29,6 +29,7 @@ export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
   if (typeof x.shape[1] === 'number' && typeof w.shape[0] === 'number' && x.shape[1] !== w.shape[0]) {
     ctx.fail(`X has ${x.shape[1]} channels but W ${formatShape(w.shape)} expects ${w.shape[0]}`);
   }
+  if (group < 1 || (typeof w.shape[0] === 'number' && w.shape[0] % group !== 0)) ctx.fail(`W ${formatShape(w.shape)} has input channels not divisible by group=${group}`);
   const kernel = w.shape.slice(2).map((d) => (typeof d === 'number' ? d : NaN));
   const declared = ctx.attrs.ints('kernel_shape');
   if (declared && declared.join() !== kernel.join()) ctx.fail(`kernel_shape [${declared.join(', ')}] does not match W ${formatShape(w.shape)}`);
@@ -36,8 +37,13 @@ export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
   const dilations = orRepeat(ctx.attrs.ints('dilations'), n, 1);
   const outputPadding = orRepeat(ctx.attrs.ints('output_padding'), n, 0);
   const pads = orRepeat(ctx.attrs.ints('pads'), 2 * n, 0);
+  requireWindow(ctx, n, { kernel, strides, dilations, pads });
+  if (outputPadding.length !== n || outputPadding.some((p, i) => p < 0 || p >= Math.max(strides[i]!, dilations[i]!))) {
+    ctx.fail(`output_padding [${outputPadding.join(', ')}] must hold ${n} values each below its stride or dilation`);
+  }
   const autoPad = ctx.attrs.string('auto_pad');
   const outputShape = ctx.attrs.ints('output_shape');
+  if (outputShape && outputShape.length !== n) ctx.fail(`output_shape [${outputShape.join(', ')}] must list the ${n} spatial sizes only`);
   const outSpatial: (number | string)[] = [];
   for (let i = 0; i < n; i++) {
     const size = x.shape[2 + i]!;
@@ -46,12 +52,13 @@ export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
       continue;
     }
     const full = strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1;
-    const target = outputShape ? outputShape[outputShape.length - n + i]! : autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' ? size * strides[i]! : undefined;
+    const target = outputShape ? outputShape[i]! : autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' ? size * strides[i]! : undefined;
     if (target !== undefined) {
       const total = Math.max(0, full - target);
       const small = Math.floor(total / 2);
-      // ONNX: SAME_UPPER puts the extra padding at the beginning for ConvTranspose (onnxruntime agrees).
-      const [begin, end] = autoPad === 'SAME_LOWER' ? [small, total - small] : [total - small, small];
+      // An odd total pads one more at the end for SAME_UPPER and at the beginning otherwise
+      // (SAME_LOWER, or output_shape alone), as onnxruntime does and the spec says.
+      const [begin, end] = autoPad === 'SAME_UPPER' ? [small, total - small] : [total - small, small];
       pads[i] = begin;
       pads[i + n] = end;
       outSpatial.push(target);
@@ -62,6 +69,8 @@ export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
       }
       outSpatial.push(full - pads[i]! - pads[i + n]!);
     }
+    const out = outSpatial[i]!;
+    if (typeof out === 'number' && out < 1) ctx.fail(`output size ${out} along spatial axis ${i} is not positive (pads [${pads.join(', ')}])`);
   }
   return { group, kernel, strides, dilations, pads, outputPadding, outSpatial };
 }
@@ -109,8 +118,12 @@ export const ConvTranspose = {
     if (b && (b.shape.length !== 1 || b.shape[0] !== outChannels)) ctx.fail(`B ${formatShape(b.shape)} must be [${outChannels}]`);
     return [{ dtype: x.dtype, shape: [x.shape[0]!, outChannels, ...geometry.outSpatial] }];
   },
+  // W [Cin, Cout/group, k...]: output channel g*(Cout/group) + j owns W[g's Cin block, j] and B[channel].
+  outputChannelWeights: (ctx) => ({ weight: 1, weightAxis: 1, groups: ctx.attrs.int('group'), bias: 2, biasMultiplier: 1, outputAxis: 1 }),
   parameterInputs: [1, 2],
   prunableWeight: 1,
+  // The weight is [Cin, Cout/group, k...]: output channels sit on axis 1.
+  channels: { kind: 'conv', weight: 1, bias: 2, weightOutputAxis: 1 },
   // Cin*Hin*Win*(Cout/groups)*kh*kw per sample: every input pixel scatters through the kernel.
   macs: (ctx) => perSample(ctx.inputs[0]) * perSample(ctx.inputs[1]),
   backward,

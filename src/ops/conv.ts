@@ -1,7 +1,9 @@
 /** Conv: N-d convolution with groups (depthwise when group = channels), dilations, strides, pads, auto_pad. */
+import { SculptError } from '../errors.js';
+import { describeNode } from '../ir/topology.js';
 import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
-import { requireInput, requireRank, perSample } from './common.js';
+import { requireInput, requireRank, requireWindow, perSample } from './common.js';
 import { biasGradient, blockedBias, blockedFilter, convInputGradient, convWeightGradient, nchwcBlock, nchwcConv, staticChannels } from './conv-backward.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat, windowOutput } from './shapes.js';
@@ -42,10 +44,12 @@ export function convGeometry(ctx: OpContext): ConvGeometry & { outSpatial: (numb
   const strides = orRepeat(ctx.attrs.ints('strides'), spatialRank, 1);
   const dilations = orRepeat(ctx.attrs.ints('dilations'), spatialRank, 1);
   const pads = orRepeat(ctx.attrs.ints('pads'), spatialRank * 2, 0);
-  if (strides.length !== spatialRank || dilations.length !== spatialRank || pads.length !== 2 * spatialRank) {
-    ctx.fail(`strides, dilations and pads must have ${spatialRank}, ${spatialRank} and ${2 * spatialRank} values`);
+  requireWindow(ctx, spatialRank, { kernel, strides, dilations, pads });
+  const autoPad = ctx.attrs.string('auto_pad');
+  if (autoPad.startsWith('SAME') && dilations.some((d) => d !== 1)) {
+    throw new SculptError('UNSUPPORTED_ATTRIBUTE', `${describeNode(ctx.node)}: auto_pad=${autoPad} with dilations [${dilations.join(', ')}] is not supported by onnxruntime; give explicit pads`);
   }
-  const window = windowOutput(x.shape.slice(2), { kernel, strides, dilations, pads, autoPad: ctx.attrs.string('auto_pad') });
+  const window = windowOutput(x.shape.slice(2), { kernel, strides, dilations, pads, autoPad });
   window.dims.forEach((d, i) => {
     if (typeof d === 'number' && d < 1) ctx.fail(`the kernel (${kernel.join('x')}, dilation ${dilations[i]}) is larger than the padded input ${formatShape(x.shape)}`);
   });
@@ -98,8 +102,11 @@ export const Conv = {
     const { outSpatial } = convGeometry(ctx);
     return [{ dtype: x.dtype, shape: [x.shape[0]!, w.shape[0]!, ...outSpatial] }];
   },
+  // W [Cout, Cin/group, k...]: output channel c owns W[c] and B[c].
+  outputChannelWeights: () => ({ weight: 1, weightAxis: 0, groups: 1, bias: 2, biasMultiplier: 1, outputAxis: 1 }),
   parameterInputs: [1, 2],
   prunableWeight: 1,
+  channels: { kind: 'conv', weight: 1, bias: 2, weightOutputAxis: 0 },
   // Cout*Hout*Wout*(Cin/groups)*kh*kw per sample: the output size times the weight's fan-in.
   macs(ctx) {
     const w = ctx.inputs[1]!;

@@ -27,6 +27,7 @@ export const Flatten = {
     return [{ ...value, dims: [rows!, columns!] }];
   },
   parameterInputs: [],
+  channels: { kind: 'view' },
   macs: () => 0,
   backward: {
     differentiable: [0],

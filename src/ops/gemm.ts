@@ -3,7 +3,7 @@ import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import { requireInput, requireRank } from './common.js';
 import type { OpRule } from './rule.js';
-import { broadcastShapes, formatShape } from './shapes.js';
+import { broadcastsTo, formatShape } from './shapes.js';
 
 // Y = alpha*op(A)*op(B) + beta*C. Each input gradient is one Gemm whose transposes follow from
 // the forward's: dop(A) = alpha*dY*op(B)ᵀ and dop(B) = alpha*op(A)ᵀ*dY, transposed back when the
@@ -47,6 +47,7 @@ export const Gemm = {
   inferTypes(ctx) {
     const a = requireInput(ctx, 0, 'A');
     const b = requireInput(ctx, 1, 'B');
+    if (a.dtype !== b.dtype) ctx.fail(`A is ${a.dtype} but B is ${b.dtype}`);
     requireRank(ctx, a, [2], 'A');
     requireRank(ctx, b, [2], 'B');
     const [m, kA] = ctx.attrs.int('transA') ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
@@ -55,11 +56,14 @@ export const Gemm = {
       ctx.fail(`A ${formatShape(a.shape)} and B ${formatShape(b.shape)} have inner sizes ${kA} and ${kB} (transA=${ctx.attrs.int('transA')}, transB=${ctx.attrs.int('transB')})`);
     }
     const c = ctx.inputs[2];
-    if (c && !broadcastShapes(c.shape, [m, n])) ctx.fail(`C ${formatShape(c.shape)} does not broadcast to [${m}, ${n}]`);
+    if (c && !broadcastsTo(c.shape, [m, n])) ctx.fail(`C ${formatShape(c.shape)} does not broadcast to [${m}, ${n}]`);
     return [{ dtype: a.dtype, shape: [m, n] }];
   },
+  // B is [K, N], or [N, K] with transB: output feature n owns that column (row) of B and C[n] (times beta).
+  outputChannelWeights: (ctx) => ({ weight: 1, weightAxis: ctx.attrs.int('transB') ? 0 : 1, groups: 1, bias: 2, biasMultiplier: ctx.attrs.float('beta'), outputAxis: 1 }),
   parameterInputs: [1, 2],
   prunableWeight: 1,
+  channels: { kind: 'matrix', weight: 1, bias: 2, transposeWeight: 'transB', transposeInput: 'transA' },
   // in*out per sample: every output feature reads every input feature once.
   macs(ctx) {
     const b = ctx.inputs[1]!;

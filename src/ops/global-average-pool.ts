@@ -1,5 +1,6 @@
 /** GlobalAveragePool: the mean over all spatial positions of each channel. */
 import type { BackwardRule } from './backward.js';
+import { PASS_THROUGH } from './channels.js';
 import { requireInput, requireRank } from './common.js';
 import { staticSpatial } from './conv-backward.js';
 import type { OpRule } from './rule.js';
@@ -26,6 +27,7 @@ export const GlobalAveragePool = {
     return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
   },
   parameterInputs: [],
+  channels: PASS_THROUGH,
   macs: () => 0,
   backward,
 } satisfies OpRule;

@@ -4,11 +4,12 @@
  * where a model is validated: unknown ops, arity, attributes, shape mismatches, declared outputs.
  */
 import { SculptError } from '../errors.js';
-import type { Graph, Model, Node, Shape } from '../ir/graph.js';
+import type { Dim, Graph, Model, Node, Shape } from '../ir/graph.js';
 import { defaultOpset } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
+import { toNumbers, type Tensor } from '../ir/tensor.js';
 import { checkStructure, describeNode } from '../ir/topology.js';
-import { attributeReader, checkAttributes } from './attributes.js';
+import { attributeReader, checkAttributeOpsets, checkAttributes } from './attributes.js';
+import { isIntegerType, tensorFromNumbers } from './fold.js';
 import { findRule, supportedOps } from './index.js';
 import type { CostContext, OpContext, OpRule, ValueType } from './rule.js';
 import { formatShape } from './shapes.js';
@@ -25,6 +26,8 @@ export interface TypedGraph {
   readonly types: ReadonlyMap<string, ValueType>;
   /** Statically known values: initialisers and folded constants. */
   readonly constants: ReadonlyMap<string, Tensor>;
+  /** Shape arithmetic that holds symbolic dims (not in `constants`): value name → its elements. */
+  readonly shapeValues: ReadonlyMap<string, readonly Dim[]>;
 }
 
 export interface InferOptions {
@@ -60,21 +63,43 @@ export function inferGraph(graph: Graph, opset: number, options: InferOptions = 
       throw new SculptError('BAD_ARGUMENT', `the model has no input named '${name}' (inputs: ${names.join(', ')})`);
     }
   }
+  const shapeValues = new Map<string, readonly Dim[]>();
   for (const node of order) {
     const rule = ruleFor(node);
-    const ctx = opContext(node, rule, opset, types, constants);
+    checkOpset(node, rule, opset);
+    const ctx = opContext(node, rule, opset, types, constants, shapeValues);
     const outputs = rule.inferTypes(ctx);
     const folded = rule.fold?.(ctx);
+    const dims = rule.foldShapeValue?.(ctx);
     node.outputs.forEach((name, i) => {
       if (!name) return;
       const type = outputs[i];
       if (type) types.set(name, type);
-      const value = folded?.[i];
+      const value = folded?.[i] ?? (type ? shapeConstant(type, dims?.[i]) : undefined);
       if (value) constants.set(name, value);
+      else if (dims?.[i]) shapeValues.set(name, dims[i]!);
     });
   }
   for (const output of graph.outputs) checkDeclaredOutput(output.name, output.shape, types.get(output.name));
-  return { graph, opset, order, types, constants };
+  return { graph, opset, order, types, constants, shapeValues };
+}
+
+/** A shape value whose dims all turned out numeric becomes an ordinary constant. */
+function shapeConstant(type: ValueType, dims: readonly Dim[] | undefined): Tensor | undefined {
+  if (!dims || !isIntegerType(type.dtype) || !dims.every((d): d is number => typeof d === 'number')) return undefined;
+  if (type.shape.length > 1 || (type.shape.length === 1 && type.shape[0] !== dims.length) || (type.shape.length === 0 && dims.length !== 1)) return undefined;
+  return tensorFromNumbers(type.dtype, type.shape as readonly number[], dims);
+}
+
+/** Checks that the op and the attributes the node sets exist in the model's opset. */
+function checkOpset(node: Node, rule: OpRule, opset: number): void {
+  const range = rule.opsets;
+  if (range && (opset < range[0] || opset > range[1])) {
+    const exists = range[1] === Infinity ? `from opset ${range[0]}` : `only in opsets ${range[0]}-${range[1]}`;
+    const hint = rule.opsetNote ? ` (${rule.opsetNote})` : '';
+    throw new SculptError('UNSUPPORTED_OP', `${describeNode(node)}: ${node.opType} exists ${exists}, but the model imports opset ${opset}${hint}`);
+  }
+  checkAttributeOpsets(node, rule.attributes, opset);
 }
 
 /** The rule for a node, after checking its domain, arity and attributes. */
@@ -107,6 +132,7 @@ export function opContext(
   opset: number,
   types: ReadonlyMap<string, ValueType>,
   constants: ReadonlyMap<string, Tensor>,
+  shapeValues: ReadonlyMap<string, readonly Dim[]> = new Map(),
 ): OpContext {
   return {
     node,
@@ -116,6 +142,13 @@ export function opContext(
       const name = node.inputs[index];
       return name ? constants.get(name) : undefined;
     },
+    shapeValue: (index) => {
+      const name = node.inputs[index];
+      if (!name) return undefined;
+      const value = constants.get(name);
+      if (value) return isIntegerType(value.dtype) && value.dims.length <= 1 ? toNumbers(value) : undefined;
+      return shapeValues.get(name);
+    },
     attrs: attributeReader(node, rule.attributes),
     fail: (message) => {
       throw new SculptError('SHAPE_MISMATCH', `${describeNode(node)}: ${message}`);
@@ -123,10 +156,14 @@ export function opContext(
   };
 }
 
+/** The context a node's rule sees in a typed graph (for reading rule fields outside inference). */
+export function nodeContext(typed: TypedGraph, node: Node): OpContext {
+  return opContext(node, ruleFor(node), typed.opset, typed.types, typed.constants, typed.shapeValues);
+}
+
 /** The cost context (types of inputs and outputs) for a node of a typed graph. */
 export function costContext(typed: TypedGraph, node: Node): CostContext {
-  const rule = ruleFor(node);
-  const ctx = opContext(node, rule, typed.opset, typed.types, typed.constants);
+  const ctx = nodeContext(typed, node);
   const outputs = node.outputs.map((name) => typed.types.get(name) ?? { dtype: 'float32' as const, shape: [] });
   return { ...ctx, outputs };
 }

@@ -1,4 +1,5 @@
 /** MaxPool: the maximum over each window, optionally with the flat indices of the maxima. */
+import { PASS_THROUGH } from './channels.js';
 import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import { AUTO_PAD_VALUES } from './conv.js';
@@ -65,6 +66,7 @@ export const MaxPool = {
     return ctx.node.outputs.length > 1 ? [y, { dtype: 'int64', shape: y.shape }] : [y];
   },
   parameterInputs: [],
+  channels: PASS_THROUGH,
   macs: () => 0,
   backward,
 } satisfies OpRule;

@@ -12,4 +12,10 @@ const backward: BackwardRule = {
   },
 };
 
-export const Mul = { ...broadcastBinaryRule('Mul', 'Element-wise product with numpy broadcasting.'), backward };
+export const Mul = {
+  ...broadcastBinaryRule('Mul', 'Element-wise product with numpy broadcasting.', {
+    number: (a, b) => a * b,
+    bigint: (a, b) => a * b,
+  }),
+  backward,
+};

@@ -1,5 +1,7 @@
 /** Shared shape rule of the windowed pools (MaxPool, AveragePool). */
-import { requireInput, requireRank } from './common.js';
+import { SculptError } from '../errors.js';
+import { describeNode } from '../ir/topology.js';
+import { requireInput, requireRank, requireWindow } from './common.js';
 import type { OpContext, ValueType } from './rule.js';
 import { orRepeat, windowOutput } from './shapes.js';
 
@@ -22,8 +24,13 @@ export function poolGeometry(ctx: OpContext): PoolGeometry {
   const strides = orRepeat(ctx.attrs.ints('strides'), n, 1);
   const dilations = orRepeat(ctx.attrs.has('dilations') ? ctx.attrs.ints('dilations') : undefined, n, 1);
   const pads = orRepeat(ctx.attrs.ints('pads'), 2 * n, 0);
+  requireWindow(ctx, n, { kernel, strides, dilations, pads });
   const ceilMode = ctx.attrs.int('ceil_mode') === 1;
   const window = windowOutput(x.shape.slice(2), { kernel, strides, dilations, pads, autoPad: ctx.attrs.string('auto_pad'), ceilMode });
+  if (window.pads.some((p) => p < 0)) {
+    // SAME with a kernel smaller than the stride can need negative padding; onnxruntime's pools refuse it.
+    throw new SculptError('UNSUPPORTED_ATTRIBUTE', `${describeNode(ctx.node)}: auto_pad=${ctx.attrs.string('auto_pad')} needs negative pads [${window.pads.join(', ')}] here, which onnxruntime refuses; give explicit pads`);
+  }
   window.dims.forEach((d) => {
     if (typeof d === 'number' && d < 1) ctx.fail(`the pooling window ${kernel.join('x')} is larger than the padded input`);
   });

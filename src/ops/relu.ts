@@ -1,6 +1,7 @@
 /** Relu: max(x, 0). */
 import type { BackwardRule } from './backward.js';
 import { masked } from './backward-common.js';
+import { PASS_THROUGH } from './channels.js';
 import { unaryRule } from './common.js';
 
 // The mask reads the output (y > 0 exactly where x > 0), so the input need not be kept; at 0 the
@@ -11,4 +12,4 @@ const backward: BackwardRule = {
   emit: (ctx) => [masked(ctx, ctx.outputGrads[0]!, ctx.op('Greater', [ctx.output(0), ctx.scalar(0)]))],
 };
 
-export const Relu = { ...unaryRule({ opType: 'Relu', summary: 'Rectified linear unit, max(x, 0).' }), backward };
+export const Relu = { ...unaryRule({ opType: 'Relu', summary: 'Rectified linear unit, max(x, 0).', channels: PASS_THROUGH }), backward };

@@ -2,8 +2,9 @@
  * The op rule record: everything Sculpt knows about one ONNX op, in one place. Graph code reads
  * these fields and never branches on op names. The table of all rules is ./index.ts.
  */
-import type { Node, Shape } from '../ir/graph.js';
+import type { Dim, Node, Shape } from '../ir/graph.js';
 import type { DType, Tensor } from '../ir/tensor.js';
+import type { OutputChannelWeights, PerChannelAffine } from './affine.js';
 import type { AttributeReader, AttributeSpec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import type { ChannelRule } from './channels.js';
@@ -23,6 +24,11 @@ export interface OpContext {
   readonly inputs: readonly (ValueType | undefined)[];
   /** The static value of input `index` when it is an initialiser or a folded constant. */
   constant(index: number): Tensor | undefined;
+  /**
+   * The elements of a rank-0/1 integer input as dims, when known: a constant's values, or shape
+   * arithmetic that still holds symbolic dims (Shape of a batch-symbolic input, then Gather...).
+   */
+  shapeValue(index: number): readonly Dim[] | undefined;
   /** Attribute values, with the defaults the rule declares. */
   readonly attrs: AttributeReader;
   /** Throws a SHAPE_MISMATCH error that names the node. */
@@ -38,6 +44,10 @@ export interface OpRule {
   readonly opType: string;
   /** One sentence: what the op does, for reports and error messages. */
   readonly summary: string;
+  /** Default-domain opsets in which the op exists, [first, last]; absent: every opset Sculpt reads. */
+  readonly opsets?: readonly [first: number, last: number];
+  /** What to do instead when the model's opset is outside `opsets` (for the error message). */
+  readonly opsetNote?: string;
   /** Allowed number of inputs (omitted optional inputs count as present positions). */
   readonly inputCount: readonly [min: number, max: number];
   readonly outputCount: readonly [min: number, max: number];
@@ -47,6 +57,14 @@ export interface OpRule {
   inferTypes(ctx: OpContext): ValueType[];
   /** Folds the outputs to constants when all inputs are constant (Constant, Identity, shape arithmetic). */
   fold?(ctx: OpContext): Tensor[] | undefined;
+  /** Output elements as dims when an output is a shape value that may hold symbolic dims (see `OpContext.shapeValue`). */
+  foldShapeValue?(ctx: OpContext): (readonly Dim[] | undefined)[] | undefined;
+  /** When output 0 always equals one input unchanged (Identity; Dropout at inference), that input's position. */
+  identityInput?(ctx: OpContext): number | undefined;
+  /** The op as a per-channel affine map, when it is one (BatchNormalization in eval mode with constant statistics). */
+  perChannelAffine?(ctx: OpContext): PerChannelAffine | undefined;
+  /** How the output channels map to weight slices and bias entries (Conv, ConvTranspose, Gemm), when the node allows folding into them. */
+  outputChannelWeights?(ctx: OpContext): OutputChannelWeights | undefined;
   /** Input positions that hold trainable parameters when they are initialisers (Conv weight and bias, BN scale and bias). */
   readonly parameterInputs: readonly number[];
   /** Input position of the weight that pruning-at-initialisation scores (Conv, ConvTranspose, Gemm, MatMul). */

@@ -53,7 +53,9 @@ export interface WindowParams {
 
 /**
  * Output spatial dims of a sliding window (Conv, MaxPool, AveragePool) and the explicit pads it
- * uses (auto_pad resolved as onnxruntime does).
+ * uses, with auto_pad resolved exactly as onnxruntime does: SAME pads reach ceil(size / stride)
+ * windows of the *undilated* kernel (onnxruntime's "legacy target size"; Conv rejects SAME with
+ * dilation, pools accept it and then produce fewer windows), SAME_LOWER putting the odd pad first.
  */
 export function windowOutput(spatial: Shape, p: WindowParams): { dims: Dim[]; pads: number[] } {
   const n = spatial.length;
@@ -70,16 +72,12 @@ export function windowOutput(spatial: Shape, p: WindowParams): { dims: Dim[]; pa
       continue;
     }
     if (p.autoPad === 'SAME_UPPER' || p.autoPad === 'SAME_LOWER') {
-      const out = Math.ceil(size / s);
-      const total = Math.max(0, (out - 1) * s + effective - size);
-      const small = Math.floor(total / 2);
-      const [begin, end] = p.autoPad === 'SAME_UPPER' ? [small, total - small] : [total - small, small];
+      const needed = (Math.ceil(size / s) - 1) * s + k - size;
+      // C++ integer division, as onnxruntime computes it (`needed` is negative when kernel < stride).
+      const begin = Math.trunc((p.autoPad === 'SAME_LOWER' ? needed + 1 : needed) / 2) + 0;
       pads[i] = begin;
-      pads[i + n] = end;
-      dims.push(out);
-      continue;
-    }
-    if (p.autoPad === 'VALID') {
+      pads[i + n] = needed - begin;
+    } else if (p.autoPad === 'VALID') {
       pads[i] = 0;
       pads[i + n] = 0;
     }
@@ -90,6 +88,45 @@ export function windowOutput(spatial: Shape, p: WindowParams): { dims: Dim[]; pa
     dims.push(out);
   }
   return { dims, pads };
+}
+
+/** Unidirectional broadcasting (PRelu's slope, Gemm's C): true when `from` broadcasts to `to` without changing it. */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  if (from.length > to.length) return false;
+  return from.every((d, i) => {
+    const target = to[i + to.length - from.length]!;
+    return d === 1 || d === target || typeof d === 'string' || typeof target === 'string';
+  });
+}
+
+/**
+ * One axis of a Slice, as onnxruntime clamps it: negative starts/ends count from the end, then
+ * starts clamp to [0, size] ([0, size-1] for negative steps) and ends to [0, size] ([-1, size-1]).
+ */
+export function sliceAxis(size: number, start: number, end: number, step: number): { start: number; step: number; count: number } {
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
+  let first = start < 0 ? start + size : start;
+  let last = end < 0 ? end + size : end;
+  if (step > 0) {
+    first = clamp(first, 0, size);
+    last = clamp(last, 0, size);
+  } else {
+    first = clamp(first, 0, size - 1);
+    last = clamp(last, -1, size - 1);
+  }
+  const count = Math.max(0, Math.ceil((last - first) / step));
+  return { start: first, step, count };
+}
+
+/** Normalises a list of axes for `rank`; undefined when one is out of range or repeated. */
+export function normalizeAxes(axes: readonly number[], rank: number): number[] | undefined {
+  const result: number[] = [];
+  for (const axis of axes) {
+    const a = normalizeAxis(axis, rank);
+    if (a === undefined || result.includes(a)) return undefined;
+    result.push(a);
+  }
+  return result;
 }
 
 /** A list attribute or `fill` repeated `n` times. */

@@ -14,4 +14,10 @@ const backward: BackwardRule = {
   },
 };
 
-export const Sub = { ...broadcastBinaryRule('Sub', 'Element-wise difference with numpy broadcasting.'), backward };
+export const Sub = {
+  ...broadcastBinaryRule('Sub', 'Element-wise difference with numpy broadcasting.', {
+    number: (a, b) => a - b,
+    bigint: (a, b) => a - b,
+  }),
+  backward,
+};

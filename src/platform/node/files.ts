@@ -15,6 +15,9 @@ export function readBytes(path: string): Uint8Array {
   } catch (error) {
     throw ioError(error, path, 'read');
   }
+  // Small files come back as views into Node's shared pool: copy those. A large file owns its
+  // buffer, and copying it would double the peak memory of loading a big model.
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return new Uint8Array(buf.buffer, 0, buf.byteLength);
   const copy = new Uint8Array(buf.byteLength);
   copy.set(buf);
   return copy;

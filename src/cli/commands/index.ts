@@ -1,0 +1,12 @@
+/**
+ * The command table. To add a command: write ./<name>.ts exporting a `Command` (see ../command.ts
+ * and ./inspect.ts for the pattern), then add one line below. Order here is the order in help.
+ */
+import type { Command } from '../command.js';
+import { bench } from './bench.js';
+import { inspect } from './inspect.js';
+
+export const COMMANDS: readonly Command[] = [
+  inspect,
+  bench,
+];
