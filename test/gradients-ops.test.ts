@@ -9,6 +9,8 @@ import { Random } from '../src/util/random.js';
 import { detectKernels } from '../src/autodiff/kernels.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { gradCheck } from './helpers/gradcheck.js';
+import { OP_RULES } from '../src/ops/index.js';
+import type { OpRule } from '../src/ops/rule.js';
 
 type Fill = 'normal' | 'spaced';
 
@@ -52,6 +54,14 @@ function single(opType: string, weights: readonly (readonly number[] | Tensor | 
       inputs.push(name);
     });
     return { output: g.op(opType, inputs, attributes), wrt };
+  };
+}
+
+/** A binary op whose second operand (checked too) stays in [0.5, 1.5], away from division by zero. */
+function positive(opType: string, dims: readonly number[]) {
+  return (g: GraphBuilder, x: string, random: Random) => {
+    const w = g.initializer('w1', float32(dims, random.fillUniform(new Float32Array(dims.reduce((a, b) => a * b, 1)), 0.5, 1.5)));
+    return { output: g.op(opType, [x, w]), wrt: [w] };
   };
 }
 
@@ -134,6 +144,41 @@ const CASES: Case[] = [
     input: [2, 2, 6, 5],
     build: single('Resize', ['', float32([4], [1, 1, 0.5, 0.6])], { mode: attr.string('linear'), coordinate_transformation_mode: attr.string('pytorch_half_pixel') }, [2]),
   },
+  { title: 'Div by a per-channel tensor', input: [2, 3, 4], build: positive('Div', [3, 1]) },
+  { title: 'MatMul of a batch with a weight matrix', input: [2, 3, 4], build: single('MatMul', [[4, 5]]) },
+  { title: 'MatMul of 2-D operands', input: [3, 4], build: single('MatMul', [[4, 2]]) },
+  { title: 'MatMul with batched, broadcast operands', input: [2, 1, 3, 4], build: single('MatMul', [[3, 4, 2]]) },
+  { title: 'Softmax on the last axis', input: [2, 3, 5], build: single('Softmax', [], { axis: int(-1) }) },
+  { title: 'Softmax on the channel axis of a map', input: [2, 4, 3, 3], build: single('Softmax', [], { axis: int(1) }) },
+  { title: 'Sigmoid', input: [2, 3, 4], build: single('Sigmoid', []) },
+  { title: 'Tanh', input: [2, 3, 4], build: single('Tanh', []) },
+  { title: 'LeakyRelu', input: [2, 3, 4, 4], fill: 'spaced', build: single('LeakyRelu', [], { alpha: attr.float(0.1) }) },
+  { title: 'PRelu with a per-channel slope', input: [2, 3, 4, 4], fill: 'spaced', build: single('PRelu', [[3, 1, 1]]) },
+  { title: 'HardSigmoid as PyTorch exports it', input: [2, 3, 5, 5], fill: 'spaced', build: single('HardSigmoid', [], { alpha: attr.float(1 / 6), beta: attr.float(0.5) }) },
+  { title: 'HardSwish', input: [2, 3, 5, 5], fill: 'spaced', build: single('HardSwish', []) },
+  { title: 'Reshape', input: [2, 3, 4], build: single('Reshape', [int64([2], [2, 12])]) },
+  { title: 'Squeeze and Unsqueeze', input: [2, 1, 4], build: (g, x) => ({ output: g.op('Unsqueeze', [g.op('Squeeze', [x, g.initializer('axes', int64([1], [1]))]), g.initializer('at', int64([1], [0]))]), wrt: [] }) },
+  { title: 'Transpose', input: [2, 3, 4], build: single('Transpose', [], { perm: ints([2, 0, 1]) }) },
+  { title: 'Pad with zeros, cropping one axis', input: [2, 3, 4, 4], build: single('Pad', [int64([8], [0, 0, 1, -1, 0, 1, 2, 0])]) },
+  { title: 'Slice with unit steps on two axes', input: [2, 3, 6, 5], build: single('Slice', [int64([2], [1, 0]), int64([2], [5, -1]), int64([2], [2, 3])]) },
+  { title: 'Slice with steps 2 and -1', input: [2, 7, 5], build: single('Slice', [int64([2], [1, -1]), int64([2], [7, -6]), int64([2], [1, 2]), int64([2], [2, -1])]) },
+  { title: 'Slice with step -2', input: [2, 3, 7], build: single('Slice', [int64([1], [6]), int64([1], [0]), int64([1], [2]), int64([1], [-2])]) },
+  {
+    title: 'Split (the gradient of an unused part is zero)',
+    input: [2, 6, 3],
+    build: (g, x) => {
+      const [first, second] = g.node('Split', [x, g.initializer('sizes', int64([2], [2, 4]))], { axis: int(1) }, { outputs: 2 });
+      return { output: g.op('Mul', [second!, g.initializer('c', float32([], [1.5]))]), wrt: [first!].slice(1) };
+    },
+  },
+  { title: 'ReduceMean over space, keeping dims', input: [2, 3, 4, 5], build: single('ReduceMean', [], { axes: ints([2, 3]) }) },
+  { title: 'ReduceMean over channels, dropping the axis', input: [2, 3, 4], build: single('ReduceMean', [], { axes: ints([1]), keepdims: int(0) }) },
+  { title: 'AveragePool 2x2, stride 2', input: [2, 3, 6, 6], build: single('AveragePool', [], { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }) },
+  { title: 'AveragePool 3x3, pad 1, padding not counted', input: [2, 2, 5, 5], build: single('AveragePool', [], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]) }) },
+  { title: 'AveragePool 3x3, stride 2, pad 1, padding counted', input: [2, 2, 6, 6], build: single('AveragePool', [], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), count_include_pad: int(1) }) },
+  { title: 'AveragePool 3x3, stride 2, ceil_mode', input: [2, 2, 6, 6], build: single('AveragePool', [], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), ceil_mode: int(1) }) },
+  { title: 'Cast between float types', input: [2, 3], build: single('Cast', [], { to: int(1) }) },
+  { title: 'Gather with a repeated index', input: [2, 5, 3], build: single('Gather', [int64([4], [0, 2, 2, -1])], { axis: int(1) }) },
   {
     title: 'Conv, Relu, MaxPool (mask applied at pooled resolution), Flatten, Gemm',
     input: [2, 2, 6, 6],
@@ -171,6 +216,23 @@ function caseModel(c: Case, random: Random): { model: Model; wrt: string[] } {
   g.output(output, 'float32');
   return { model: modelFromGraph(g.build()), wrt: c.noInputGradient ? wrt : [x, ...wrt] };
 }
+
+describe('backward rule coverage', () => {
+  it('gives every op a backward rule except Upsample, which onnxruntime refuses', () => {
+    const rules: OpRule[] = Object.values(OP_RULES);
+    const missing = rules.filter((rule) => !rule.backward).map((rule) => rule.opType);
+    assert.deepEqual(missing, ['Upsample']);
+  });
+
+  it('checks every differentiable op against finite differences below', () => {
+    const random = new Random(1);
+    const tested = new Set(CASES.flatMap((c) => caseModel(c, random).model.graph.nodes.map((n) => n.opType)));
+    const untested = (Object.values(OP_RULES) as OpRule[])
+      .filter((rule) => rule.backward && rule.backward.differentiable !== 'all' && rule.backward.differentiable.length > 0 && !tested.has(rule.opType))
+      .map((rule) => rule.opType);
+    assert.deepEqual(untested, []);
+  });
+});
 
 describe('backward rules agree with central finite differences', () => {
   for (const c of CASES) {

@@ -3,9 +3,9 @@
  * constants into a GraphBuilder, with the opset-dependent forms of Reduce*, Unsqueeze and Split.
  */
 import { SculptError } from '../errors.js';
-import { attr, type Attribute, type Node } from '../ir/graph.js';
+import { attr, type Attribute, type Dim, type Node } from '../ir/graph.js';
 import type { GraphBuilder } from '../ir/builder.js';
-import { bytesOf, float32, int64, tensor, type DType, type Tensor } from '../ir/tensor.js';
+import { bytesOf, float32, int64, tensor, toNumbers, type DType, type Tensor } from '../ir/tensor.js';
 import { describeNode } from '../ir/topology.js';
 import type { EmitAttributes, EmitContext, GraphEmitter, KernelTarget } from '../ops/backward.js';
 import { attributeReader } from '../ops/attributes.js';
@@ -97,7 +97,8 @@ export class Emitter {
   }
 
   /** The emitter API for one node: its types, names and the opset-aware helpers. `prefix` names its nodes. */
-  context(node: Node, rule: OpRule, types: ReadonlyMap<string, ValueType>, values: ReadonlyMap<string, Tensor>, needsGrad: (index: number) => boolean, prefix?: string): EmitContext {
+  context(node: Node, rule: OpRule, typed: { types: ReadonlyMap<string, ValueType>; constants: ReadonlyMap<string, Tensor>; shapeValues: ReadonlyMap<string, readonly Dim[]> }, needsGrad: (index: number) => boolean, prefix?: string): EmitContext {
+    const { types, constants: values } = typed;
     const first = node.inputs[0] ? types.get(node.inputs[0]) : undefined;
     const base = this.graph(prefix ?? (node.name || node.opType), first?.dtype ?? 'float32');
     return {
@@ -111,6 +112,12 @@ export class Emitter {
       constant: (index) => {
         const name = node.inputs[index];
         return name ? values.get(name) : undefined;
+      },
+      shapeValue: (index) => {
+        const name = node.inputs[index];
+        if (!name) return undefined;
+        const value = values.get(name);
+        return value && (value.dtype === 'int64' || value.dtype === 'int32') && value.dims.length <= 1 ? toNumbers(value) : typed.shapeValues.get(name);
       },
       needsGrad,
       fail: (message) => {

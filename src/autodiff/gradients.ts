@@ -68,7 +68,7 @@ export function emitForward(typed: TypedGraph, emitter: Emitter, options: Forwar
   typed.order.forEach((node, index) => {
     const rule = ruleFor(node);
     const forward = rule.backward?.forward;
-    const base = emitter.context(node, rule, typed.types, typed.constants, (i) => needs.has(node.inputs[i] ?? ''));
+    const base = emitter.context(node, rule, typed, (i) => needs.has(node.inputs[i] ?? ''));
     const copy = (outputs: readonly (string | null)[], attributes: EmitAttributes = {}): string[] =>
       emitter.builder.node(node.opType, node.inputs, { ...node.attributes, ...emitter.attributes(attributes) }, {
         ...(node.name ? { name: node.name } : {}),
@@ -164,7 +164,7 @@ function backwardContext(
   outputGrads: readonly (string | undefined)[],
   needsGrad: (index: number) => boolean,
 ): BackwardContext {
-  const base = emitter.context(node, rule, typed.types, typed.constants, needsGrad, `${node.name || node.opType}/grad`);
+  const base = emitter.context(node, rule, typed, needsGrad, `${node.name || node.opType}/grad`);
   const saved = forward.rewrites.get(node)?.saved ?? {};
   return {
     ...base,
@@ -200,7 +200,7 @@ function maskAtOutput(typed: TypedGraph, emitter: Emitter, producer: Node, consu
   const virtual: Node = { ...producer, outputs: [consumer.outputs[0]!] };
   const rule = ruleFor(producer);
   const ctx: BackwardContext = {
-    ...emitter.context(virtual, rule, typed.types, typed.constants, () => true, `${consumer.name || consumer.opType}/grad/mask`),
+    ...emitter.context(virtual, rule, typed, () => true, `${consumer.name || consumer.opType}/grad/mask`),
     mode,
     outputGrads: [grad],
     saved: () => undefined,

@@ -1,20 +1,19 @@
 /**
- * Common first steps of every derived graph: fold constant-only nodes into initialisers (so that
- * parameters PyTorch's exporter shared through Identity nodes because their values were equal
- * become separate parameters again), type the graph for a batch shape, find the parameters, and
- * choose the opset the derived graph is written in.
+ * Common first steps of every derived graph: give parameters PyTorch's exporter shared through
+ * Identity nodes (because their values were equal) their own tensors again, type the graph for
+ * a batch shape, find the parameters, and choose the opset the derived graph is written in.
  */
 import { SculptError } from '../errors.js';
 import { defaultOpset, feedInputs, type Model, type Shape, type ValueInfo } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
 import { inferModel, ruleFor, type TypedGraph } from '../ops/infer.js';
+import { materializeSharedParameters } from '../transform/shared-parameters.js';
 import type { KernelTarget } from '../ops/backward.js';
 import type { ValueType } from '../ops/rule.js';
 import { formatShape } from '../ops/shapes.js';
 
 /** A forward model made ready for differentiation. */
 export interface PreparedModel {
-  /** The model after folding: the forward graph a trained model is exported from. */
+  /** The model with shared parameters separated: the forward graph a trained model is exported from. */
   readonly model: Model;
   readonly typed: TypedGraph;
   /** The batch input. */
@@ -39,31 +38,6 @@ export interface PrepareOptions {
   readonly kernels?: KernelTarget;
 }
 
-/**
- * Replaces every node whose outputs are all compile-time constants (Identity of an initialiser,
- * Constant) by initialisers holding those values. This is the minimal local equivalent of the ops
- * stream's materializeSharedParameters: PyTorch exports equal parameters once and shares them
- * through Identity nodes, and training must give each its own tensor.
- */
-export function foldConstantNodes(model: Model): Model {
-  const typed = inferModel(model);
-  const initializers = new Map<string, Tensor>(model.graph.initializers);
-  const used = new Set<string>(model.graph.outputs.map((o) => o.name));
-  const folded = new Set(typed.order.filter((node) => node.outputs.length > 0 && node.outputs.every((o) => !o || typed.constants.has(o))));
-  const kept = typed.order.filter((node) => !folded.has(node));
-  for (const node of kept) for (const input of node.inputs) if (input) used.add(input);
-  for (const node of folded) {
-    for (const output of node.outputs) {
-      const value = typed.constants.get(output);
-      // A copy: parameters that shared one tensor must not share memory once they train apart.
-      if (output && value && used.has(output)) initializers.set(output, { ...value, data: value.data.slice() });
-    }
-  }
-  for (const name of [...initializers.keys()]) if (!used.has(name) && !model.graph.inputs.some((i) => i.name === name)) initializers.delete(name);
-  const graph = { ...model.graph, nodes: kept, initializers, inputs: model.graph.inputs.filter((i) => !initializers.has(i.name) || feedInputs(model.graph).includes(i)) };
-  return { ...model, graph };
-}
-
 /** The opset a derived graph is written in: at least 17 (for ScatterElements with reduction) when the model's ops keep their meaning there. */
 export function derivedOpset(model: Model): number {
   const opset = defaultOpset(model);
@@ -74,7 +48,7 @@ export function derivedOpset(model: Model): number {
 
 /** Folds, types and inspects a forward model for differentiation. */
 export function prepareModel(model: Model, options: PrepareOptions = {}): PreparedModel {
-  const folded = foldConstantNodes(model);
+  const folded = materializeSharedParameters(model);
   const feeds = feedInputs(folded.graph);
   if (feeds.length !== 1) {
     throw new SculptError('BAD_ARGUMENT', `the model has ${feeds.length} inputs (${feeds.map((f) => `'${f.name}'`).join(', ')}); training graphs need exactly one, the batch`);

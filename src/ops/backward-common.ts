@@ -13,3 +13,14 @@ export const passThroughBackward: BackwardRule = {
   differentiable: [0],
   emit: (ctx) => [ctx.outputGrads[0]],
 };
+
+/** The backward rule of ops that only re-view their first input's elements (Reshape, Squeeze, Unsqueeze, Flatten). */
+export const viewBackward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => [ctx.op('Reshape', [ctx.outputGrads[0]!, ctx.shapeOf(ctx.input(0), ctx.inputs[0]!)])],
+};
+
+/** The backward rule of an element-wise op whose local derivative `derivative(ctx)` is a tensor (or scalar) name. */
+export function elementwiseBackward(derivative: (ctx: BackwardContext) => string): BackwardRule {
+  return { differentiable: [0], emit: (ctx) => [ctx.op('Mul', [ctx.outputGrads[0]!, derivative(ctx)])] };
+}

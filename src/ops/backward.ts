@@ -3,7 +3,7 @@
  * gradient as standard ONNX nodes through the small emitter API below; src/autodiff implements
  * the API over a GraphBuilder and decides which nodes need gradients at all.
  */
-import type { Node } from '../ir/graph.js';
+import type { Dim, Node } from '../ir/graph.js';
 import type { DType, Tensor } from '../ir/tensor.js';
 import type { AttributeReader } from './attributes.js';
 import type { ValueType } from './rule.js';
@@ -83,6 +83,8 @@ export interface EmitContext extends GraphEmitter {
   output(index: number): string;
   /** The static value of input `index` (initialiser or folded constant), if any. */
   constant(index: number): Tensor | undefined;
+  /** The elements of a rank-0/1 integer input as dims, when known (as OpContext.shapeValue). */
+  shapeValue(index: number): readonly Dim[] | undefined;
   /** True when input `index` must receive a gradient (rules skip work for the others). */
   needsGrad(index: number): boolean;
   /** A scalar constant of the node's element type unless `dtype` is given. */
