@@ -12,7 +12,8 @@
  *                                         <dir>/<class>/*.png|jpg, or <dir>/train/<class>/… and <dir>/test/<class>/…
  *   seg:<dir>[,size=<px>][,channels=1|3][,classes=<n>][,ignore=<label>]
  *                                         <dir>/images/*.png|jpg with <dir>/masks/<same name>.png (or under train/, test/)
- *   phantom[:<size>][,n=2000][,size=64]   the synthetic cardiac MRI phantom
+ *   phantom[:<size>][,n=2000][,size=64]   the synthetic cardiac MRI phantom; n slices in all, the last
+ *                                         split·n of them (default 0.2) are the test set
  *   nifti:<image>[,<labels>|,label=<file>][,threshold=<t>][,axis=2][,size=64][,min-foreground=<share>]
  *                                         2-D slices of a .nii/.nii.gz volume; masks from the label volume,
  *                                         or (label ?? image) > threshold when threshold is given
