@@ -117,3 +117,41 @@ export { PHANTOM_CLASSES, phantomDataset, renderPhantomSlice, type PhantomOption
 export { resizeLabels, resizePlane } from './data/resize.js';
 export { DATASET_SPEC_USAGE, parseDatasetSpec, type DatasetKind, type DatasetSpec } from './data/spec.js';
 export { decodeImageFile, decodeMaskFile, loadDataset, type LoadDatasetOptions, type LoadedDataset } from './platform/node/datasets.js';
+export {
+  train,
+  epochOrder,
+  mixSeed,
+  defaultLearningRate,
+  DEFAULT_OPTIMIZER,
+  type AugmentSettings,
+  type StopReason,
+  type TrainBudget,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+} from './train/loop.js';
+export { evaluate, checkModelForDataset, Evaluator, type EvaluateOptions, type ModelDatasetFit } from './train/evaluate.js';
+export { checkSchedule, defaultMilestones, learningRateAt, type ScheduleKind, type ScheduleOptions, type SchedulePosition } from './train/schedule.js';
+export {
+  classificationMetrics,
+  diceScores,
+  headlineMetric,
+  iouScores,
+  meanScore,
+  segmentationMetrics,
+  type ClassCounts,
+  type ClassificationMetrics,
+  type Metrics,
+  type SegmentationMetrics,
+} from './train/metrics.js';
+export {
+  checkpointFromModel,
+  checkpointToModel,
+  isCheckpointModel,
+  type CheckpointSettings,
+  type EpochRecord,
+  type TrainCheckpoint,
+  type TrainPosition,
+} from './train/checkpoint.js';
+export { CHECKPOINT_FILE, checkpointPath, hasCheckpointFile, loadCheckpointFile, saveCheckpointFile } from './platform/node/checkpoint-files.js';
+export { detectKernels } from './autodiff/kernels.js';

@@ -4,9 +4,13 @@
  */
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
+import { evalCommand } from './eval.js';
 import { inspect } from './inspect.js';
+import { trainCommand } from './train.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
   bench,
+  trainCommand,
+  evalCommand,
 ];
