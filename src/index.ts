@@ -117,10 +117,8 @@ export { PHANTOM_CLASSES, phantomDataset, renderPhantomSlice, type PhantomOption
 export { resizeLabels, resizePlane } from './data/resize.js';
 export { DATASET_SPEC_USAGE, parseDatasetSpec, type DatasetKind, type DatasetSpec } from './data/spec.js';
 export { decodeImageFile, decodeMaskFile, loadDataset, type LoadDatasetOptions, type LoadedDataset } from './platform/node/datasets.js';
+export { train, epochOrder, mixSeed } from './train/loop.js';
 export {
-  train,
-  epochOrder,
-  mixSeed,
   defaultLearningRate,
   DEFAULT_OPTIMIZER,
   type AugmentSettings,
@@ -129,7 +127,7 @@ export {
   type TrainOptions,
   type TrainProgress,
   type TrainResult,
-} from './train/loop.js';
+} from './train/options.js';
 export { evaluate, checkModelForDataset, Evaluator, type EvaluateOptions, type ModelDatasetFit } from './train/evaluate.js';
 export { checkSchedule, defaultMilestones, learningRateAt, type ScheduleKind, type ScheduleOptions, type SchedulePosition } from './train/schedule.js';
 export {

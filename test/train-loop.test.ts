@@ -15,7 +15,8 @@ import { loadCheckpointFile, saveCheckpointFile } from '../src/platform/node/che
 import { loadDataset } from '../src/platform/node/datasets.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { evaluate } from '../src/train/evaluate.js';
-import { epochOrder, train, type TrainOptions } from '../src/train/loop.js';
+import { epochOrder, train } from '../src/train/loop.js';
+import type { TrainOptions } from '../src/train/options.js';
 import { Random } from '../src/util/random.js';
 import { buildZooModel } from '../src/zoo/index.js';
 
