@@ -1,7 +1,7 @@
 // `sculpt train` and `sculpt eval`: help, JSON shapes, agreement between the two, resume, and
 // one-line errors with the right exit codes for bad arguments, missing files and overwrites.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -80,6 +80,20 @@ describe('sculpt train and eval', () => {
     const a = loadModelFile(join(dir, 'whole.onnx'));
     const b = loadModelFile(join(dir, 'resumed.onnx'));
     for (const [name, value] of a.graph.initializers) assert.deepEqual(b.graph.initializers.get(name)!.data, value.data, name);
+    // The checkpoint is itself a runnable model: evaluating it gives the run's final metrics.
+    const evaluated = await runCli(['eval', join(checkpoints, 'checkpoint.onnx'), '--data', PHANTOM, '--json', ...QUICK]);
+    assert.equal(evaluated.code, EXIT.OK, evaluated.stderr);
+    const metrics = (JSON.parse(evaluated.stdout) as EvalJson).metrics;
+    assert.deepEqual(metrics, json.metrics);
+  });
+
+  it('refuses to resume from a file that is not a checkpoint, naming it', async () => {
+    const fake = join(dir, 'fake');
+    mkdirSync(fake);
+    saveModelFile(join(fake, 'checkpoint.onnx'), buildZooModel('unet,base=4,depth=2,out=4,input=1x16x16', { seed: 1 }));
+    const run = await runCli(['train', UNET, '--data', PHANTOM, '--resume', '--checkpoint-dir', fake, '-o', join(dir, 'never.onnx'), ...QUICK]);
+    assert.equal(run.code, EXIT.USAGE);
+    assert.match(run.stderr, /fake\/checkpoint.onnx' is not a Sculpt training checkpoint/);
   });
 
   it('trains an unstructured-pruned model with --masks zeros, keeping its zeros', async () => {
