@@ -92,3 +92,28 @@ export { buildEvalGraph, type EvalGraph, type EvalGraphOptions } from './autodif
 export type { LossOptions, ObjectiveOptions } from './autodiff/losses.js';
 export type { AdamOptions, OptimizerOptions, SgdOptions } from './autodiff/optimizers.js';
 export { EvalRunner, StepRunner, type EvalResult, type RunnerOptions } from './train/step-runner.js';
+export {
+  channelStatistics,
+  createDataset,
+  labelsPerExample,
+  limitDataset,
+  normalizeChannels,
+  splitDataset,
+  subsetDataset,
+  type Dataset,
+  type DatasetFields,
+  type LimitOptions,
+  type Normalization,
+  type SplitOptions,
+  type Task,
+} from './data/dataset.js';
+export { Batcher, type Batch, type BatcherOptions, type LabelType } from './data/batch.js';
+export { Augmenter, cropFlipPlanes, type AugmentOptions, type CropFlip } from './data/augment.js';
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES, idxDataset, parseIdx, type IdxArray, type IdxDatasetOptions } from './data/idx.js';
+export { CIFAR10_CLASSES, cifarDataset, parseClassNames, type CifarDatasetOptions, type CifarVariant } from './data/cifar.js';
+export { imageClassificationDataset, segmentationPairsDataset, type DecodedImage, type ImageClassificationOptions, type ImageSize, type SegmentationPairsOptions } from './data/images.js';
+export { parseNifti, volumeSlicesDataset, type Volume, type VolumeSlicesOptions } from './data/nifti.js';
+export { PHANTOM_CLASSES, phantomDataset, renderPhantomSlice, type PhantomOptions } from './data/phantom.js';
+export { resizeLabels, resizePlane } from './data/resize.js';
+export { DATASET_SPEC_USAGE, parseDatasetSpec, type DatasetKind, type DatasetSpec } from './data/spec.js';
+export { decodeImageFile, decodeMaskFile, loadDataset, type LoadDatasetOptions, type LoadedDataset } from './platform/node/datasets.js';
