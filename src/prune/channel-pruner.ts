@@ -69,6 +69,8 @@ export interface GroupWidth {
   readonly producers: readonly string[];
   readonly before: number;
   readonly after: number;
+  /** The removed group indices, numbered as in the input model (ascending). */
+  readonly removed: readonly number[];
 }
 
 /** Output channels of one weighted layer (a node with a prunable weight) before and after. */
@@ -115,7 +117,9 @@ export async function pruneModelChannels(model: Model, options: ChannelPruneOpti
   if (eligible.length === 0) throw nothingToPrune(original);
   const fullCost = new ChannelCostModel(original).cost();
   const groupOfKey = new Map(original.groups.map((g) => [groupKey(g), g.id]));
-  const removedPerGroup = new Map<number, number>();
+  // For each original group, the original indices still present, in the current model's index order.
+  const alive = new Map(eligible.map((g) => [g.id, [...Array(g.width).keys()]]));
+  const removedPerGroup = new Map<number, number[]>();
   const reports: PruneStepReport[] = [];
   let current = model;
   let deps = original;
@@ -136,7 +140,10 @@ export async function pruneModelChannels(model: Model, options: ChannelPruneOpti
     });
     for (const r of removals) {
       const id = groupOfKey.get(groupKey(deps.groups[r.group]!))!;
-      removedPerGroup.set(id, (removedPerGroup.get(id) ?? 0) + r.channels.length);
+      const indices = alive.get(id)!;
+      const gone = new Set(r.channels);
+      removedPerGroup.set(id, [...(removedPerGroup.get(id) ?? []), ...r.channels.map((c) => indices[c]!)].sort((a, b) => a - b));
+      alive.set(id, indices.filter((_, c) => !gone.has(c)));
     }
     current = result.model;
     deps = buildDependencyGraph(inferModel(current, inferOptions));
@@ -160,7 +167,10 @@ export async function pruneModelChannels(model: Model, options: ChannelPruneOpti
     encoded,
     before: { ...before, bytes: options.originalBytes ?? encodeModel(model).byteLength },
     after: { ...after, bytes: encoded.byteLength },
-    groups: eligible.map((g) => ({ group: g.id, producers: g.producers.map((p) => p.node), before: g.width, after: g.width - (removedPerGroup.get(g.id) ?? 0) })),
+    groups: eligible.map((g) => {
+      const removed = removedPerGroup.get(g.id) ?? [];
+      return { group: g.id, producers: g.producers.map((p) => p.node), before: g.width, after: g.width - removed.length, removed };
+    }),
     layers: layerWidths(original.typed, deps.typed),
     steps: reports,
   };
