@@ -225,13 +225,20 @@ function nothingToPrune(deps: DependencyGraph): SculptError {
   );
 }
 
-/** Output channels of every node with a prunable weight, before and after. */
-function layerWidths(before: TypedGraph, after: TypedGraph): LayerWidth[] {
+/**
+ * Output channels of every node with a prunable weight, before and after. Nodes are matched by
+ * name (a fold may rename a node's output), unnamed ones by their output tensor.
+ */
+export function layerWidths(before: TypedGraph, after: TypedGraph): LayerWidth[] {
   const widthOf = (typed: TypedGraph, tensor: string | undefined): number => {
     const dim = tensor ? typed.types.get(tensor)?.shape[1] : undefined;
     return typeof dim === 'number' ? dim : 0;
   };
+  const afterByName = new Map(after.graph.nodes.filter((n) => n.name).map((n) => [n.name, n]));
   return before.graph.nodes
     .filter((node) => ruleFor(node).prunableWeight !== undefined)
-    .map((node) => ({ name: node.name, op: node.opType, before: widthOf(before, node.outputs[0]), after: widthOf(after, node.outputs[0]) }));
+    .map((node) => {
+      const output = (node.name ? afterByName.get(node.name)?.outputs[0] : undefined) ?? node.outputs[0];
+      return { name: node.name, op: node.opType, before: widthOf(before, node.outputs[0]), after: widthOf(after, output) };
+    });
 }
