@@ -110,3 +110,10 @@ export {
   type PruneStepReport,
   type PruneTarget,
 } from './prune/channel-pruner.js';
+export { buildTrainingGraph, type StateRole, type StateTensor, type TrainingGraph, type TrainingGraphOptions } from './autodiff/training-graph.js';
+export { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './autodiff/gradient-graph.js';
+export { GradientRunner, type GradientResult } from './autodiff/gradient-runner.js';
+export { buildEvalGraph, type EvalGraph, type EvalGraphOptions } from './autodiff/eval-graph.js';
+export type { LossOptions, ObjectiveOptions } from './autodiff/losses.js';
+export type { AdamOptions, OptimizerOptions, SgdOptions } from './autodiff/optimizers.js';
+export { EvalRunner, StepRunner, type EvalResult, type RunnerOptions } from './train/step-runner.js';
