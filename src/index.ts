@@ -92,9 +92,12 @@ export {
   l2Criterion,
   randomCriterion,
   taylorCriterion,
+  taylorGradients,
   type ChannelCriterion,
   type ChannelCriterionName,
   type CriterionContext,
+  type LabelledBatch,
+  type TaylorGradientOptions,
   type WeightGradients,
 } from './score/channel/index.js';
 export { ChannelCostModel, type ChannelCost } from './prune/channel-cost.js';

@@ -241,10 +241,10 @@ async function runMethod(ctx: CommandContext, method: Method, plan: Plan, resolv
   }
 }
 
-/** Taylor's weight gradients on labelled batches of a dataset (needs the data and autodiff streams). */
+/** Taylor's weight gradients on labelled batches of a dataset (taylorGradients; dataset loading lands with the data stream). */
 function gradientsFromData(spec: string): (model: Model) => Promise<readonly WeightGradients[]> {
   return async () => {
-    throw new SculptError('BAD_ARGUMENT', `--method taylor with --data '${spec}' is not available yet in this build (dataset loading and gradients land with the data and autodiff streams); use l1, l2, bn or random`);
+    throw new SculptError('BAD_ARGUMENT', `--method taylor with --data '${spec}' is not available yet in this build (reading dataset specs lands with the data stream); use l1, l2, bn or random`);
   };
 }
 

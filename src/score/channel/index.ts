@@ -9,6 +9,8 @@ import { l2Criterion } from './l2.js';
 import { randomCriterion } from './random.js';
 import { taylorCriterion } from './taylor.js';
 
+export { taylorGradients, type LabelledBatch, type TaylorGradientOptions } from './taylor.js';
+
 export { axisSums, groupFilters, type ChannelCriterion, type CriterionContext, type WeightGradients } from './criterion.js';
 export { bnScaleCriterion, l1Criterion, l2Criterion, randomCriterion, taylorCriterion };
 
