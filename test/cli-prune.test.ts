@@ -40,7 +40,9 @@ describe('sculpt prune', () => {
     const lines = stdout.trimEnd().split('\n');
     assert.equal(lines.length, 1);
     const result = JSON.parse(lines[0]!) as Record<string, any>;
-    assert.deepEqual(Object.keys(result), ['method', 'output', 'before', 'after', 'timeMs', 'layers', 'groups']);
+    assert.deepEqual(Object.keys(result), ['method', 'output', 'before', 'after', 'timeMs', 'layers', 'groups', 'selfTest']);
+    assert.equal(result.selfTest.cuts, 1);
+    assert.ok(result.selfTest.maxError <= 1e-4);
     assert.deepEqual(Object.keys(result.before), ['params', 'macs', 'bytes']);
     assert.deepEqual(Object.keys(result.after), ['params', 'macs', 'bytes']);
     assert.equal(result.before.bytes, before.byteLength);

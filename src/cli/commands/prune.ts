@@ -49,8 +49,10 @@ export interface PruneJson {
   /** Wall time of the pruning itself (scoring, selection, surgery, self-tests), without reading and writing files. */
   readonly timeMs: number;
   readonly layers: readonly LayerWidth[];
-  /** Groups that lost channels or could have: widths in group indices, producers by node name. */
+  /** Groups that could lose channels (criterion methods; empty for structured-zero): widths in group indices, producers by node name. */
   readonly groups: readonly { readonly group: number; readonly producers: readonly string[]; readonly before: number; readonly after: number }[];
+  /** The equivalence self-test over all cuts, or null with --no-self-test. */
+  readonly selfTest: { readonly cuts: number; readonly maxError: number } | null;
 }
 
 export const prune: Command = {
@@ -99,7 +101,7 @@ export const prune: Command = {
     const timeMs = performance.now() - started;
     ctx.writeOutput(output, result.encoded);
     if (ctx.json) {
-      const json: PruneJson = { method, output, before: result.before, after: result.after, timeMs, layers: result.layers, groups: result.groups };
+      const json: PruneJson = { method, output, before: result.before, after: result.after, timeMs, layers: result.layers, groups: result.groups, selfTest: result.selfTest ?? null };
       ctx.printJson(json);
       return;
     }
