@@ -116,10 +116,7 @@ export async function pruneModelChannels(model: Model, options: ChannelPruneOpti
   const eligible = original.groups.filter((g) => eligibleGroup(g, options.minChannels));
   if (eligible.length === 0) throw nothingToPrune(original);
   const fullCost = new ChannelCostModel(original).cost();
-  const groupOfKey = new Map(original.groups.map((g) => [groupKey(g), g.id]));
-  // For each original group, the original indices still present, in the current model's index order.
-  const alive = new Map(eligible.map((g) => [g.id, [...Array(g.width).keys()]]));
-  const removedPerGroup = new Map<number, number[]>();
+  const log = new RemovalLog(original, eligible);
   const reports: PruneStepReport[] = [];
   let current = model;
   let deps = original;
@@ -138,13 +135,7 @@ export async function pruneModelChannels(model: Model, options: ChannelPruneOpti
       selfTest: options.selfTest === undefined ? { seed: (options.seed ?? 0) + step } : options.selfTest,
       ...inferOptions,
     });
-    for (const r of removals) {
-      const id = groupOfKey.get(groupKey(deps.groups[r.group]!))!;
-      const indices = alive.get(id)!;
-      const gone = new Set(r.channels);
-      removedPerGroup.set(id, [...(removedPerGroup.get(id) ?? []), ...r.channels.map((c) => indices[c]!)].sort((a, b) => a - b));
-      alive.set(id, indices.filter((_, c) => !gone.has(c)));
-    }
+    log.record(deps, removals);
     current = result.model;
     deps = buildDependencyGraph(inferModel(current, inferOptions));
     const measured = measuredCost(deps);
@@ -168,7 +159,7 @@ export async function pruneModelChannels(model: Model, options: ChannelPruneOpti
     before: { ...before, bytes: options.originalBytes ?? encodeModel(model).byteLength },
     after: { ...after, bytes: encoded.byteLength },
     groups: eligible.map((g) => {
-      const removed = removedPerGroup.get(g.id) ?? [];
+      const removed = log.removed(g.id);
       return { group: g.id, producers: g.producers.map((p) => p.node), before: g.width, after: g.width - removed.length, removed };
     }),
     layers: layerWidths(original.typed, deps.typed),
@@ -215,6 +206,38 @@ async function scoreGroups(model: Model, deps: DependencyGraph, options: Channel
 /** Names a group across cuts: surgery keeps tensor names, and a group's first producer output is its own. */
 function groupKey(group: ChannelGroup): string {
   return group.producers[0]?.tensor ?? group.members[0]?.tensor ?? `#${group.id}`;
+}
+
+/**
+ * The removed channels of each input-model group, numbered as in the input model, over cuts that
+ * renumber groups and indices (surgery keeps the order of the kept channels).
+ */
+class RemovalLog {
+  private readonly groupOfKey: Map<string, number>;
+  /** For each input-model group, its original indices still present, in the current index order. */
+  private readonly alive: Map<number, number[]>;
+  private readonly gone = new Map<number, number[]>();
+
+  constructor(original: DependencyGraph, eligible: readonly ChannelGroup[]) {
+    this.groupOfKey = new Map(original.groups.map((g) => [groupKey(g), g.id]));
+    this.alive = new Map(eligible.map((g) => [g.id, [...Array(g.width).keys()]]));
+  }
+
+  /** Records removals given in the numbering of `deps` (the model they were cut from). */
+  record(deps: DependencyGraph, removals: readonly ChannelRemoval[]): void {
+    for (const r of removals) {
+      const id = this.groupOfKey.get(groupKey(deps.groups[r.group]!))!;
+      const indices = this.alive.get(id)!;
+      const cut = new Set(r.channels);
+      this.gone.set(id, [...this.removed(id), ...r.channels.map((c) => indices[c]!)].sort((a, b) => a - b));
+      this.alive.set(id, indices.filter((_, c) => !cut.has(c)));
+    }
+  }
+
+  /** Removed indices of an input-model group (ascending). */
+  removed(group: number): readonly number[] {
+    return this.gone.get(group) ?? [];
+  }
 }
 
 function nothingToPrune(deps: DependencyGraph): SculptError {
