@@ -5,8 +5,10 @@
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
 import { inspect } from './inspect.js';
+import { prune } from './prune.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
+  prune,
   bench,
 ];
