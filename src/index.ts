@@ -85,6 +85,34 @@ export {
 } from './prune/surgery.js';
 export { checkEquivalence, type SelfTestOptions, type SelfTestReport } from './prune/self-test.js';
 export { structuredZero, type StructuredZeroOptions, type StructuredZeroResult } from './prune/structured-zero.js';
+export {
+  CHANNEL_CRITERIA,
+  bnScaleCriterion,
+  l1Criterion,
+  l2Criterion,
+  randomCriterion,
+  taylorCriterion,
+  taylorGradients,
+  type ChannelCriterion,
+  type ChannelCriterionName,
+  type CriterionContext,
+  type LabelledBatch,
+  type TaylorGradientOptions,
+  type WeightGradients,
+} from './score/channel/index.js';
+export { ChannelCostModel, type ChannelCost } from './prune/channel-cost.js';
+export {
+  layerWidths,
+  pruneModelChannels,
+  type ChannelPruneOptions,
+  type ChannelPruneResult,
+  type GroupWidth,
+  type LayerWidth,
+  type ModelSize,
+  type PruneScope,
+  type PruneStepReport,
+  type PruneTarget,
+} from './prune/channel-pruner.js';
 export { buildTrainingGraph, type StateRole, type StateTensor, type TrainingGraph, type TrainingGraphOptions } from './autodiff/training-graph.js';
 export { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './autodiff/gradient-graph.js';
 export { GradientRunner, type GradientResult } from './autodiff/gradient-runner.js';
