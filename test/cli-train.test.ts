@@ -2,6 +2,7 @@
 // one-line errors with the right exit codes for bad arguments, missing files and overwrites.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +19,7 @@ import { runCli } from './helpers/cli.js';
 const UNET = 'zoo:unet,base=4,depth=2,out=4,input=1x16x16';
 const PHANTOM = 'phantom:16,n=40';
 const QUICK = ['--batch', '8', '--threads', '1'];
+const ROOT = new URL('../', import.meta.url).pathname;
 
 let dir: string;
 before(() => (dir = mkdtempSync(join(tmpdir(), 'sculpt-cli-train-'))));
@@ -85,6 +87,31 @@ describe('sculpt train and eval', () => {
     assert.equal(evaluated.code, EXIT.OK, evaluated.stderr);
     const metrics = (JSON.parse(evaluated.stdout) as EvalJson).metrics;
     assert.deepEqual(metrics, json.metrics);
+  });
+
+  it('stops on Ctrl-C with exit 130, leaving a checkpoint that --resume continues', async () => {
+    const checkpoints = join(dir, 'interrupted');
+    const argv = ['train', UNET, '--data', PHANTOM, '--epochs', '1000', '--checkpoint-dir', checkpoints, '-o', join(dir, 'interrupted.onnx'), ...QUICK];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/cli-entry.ts', ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Uint8Array) => (stderr += String(d)));
+    child.stdout.on('data', (d: Uint8Array) => {
+      stdout += String(d);
+      // After the second epoch's line the SIGINT handler is surely installed: interrupt, once
+      // (a second Ctrl-C ends the process at once, as usual).
+      if (!sent && /^epoch 2\/1000/m.test(stdout)) sent = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, EXIT.INTERRUPTED, stderr);
+    assert.match(stderr, /interrupted at epoch \d+, step \d+; '.*checkpoint\.onnx' holds the state: rerun with --resume to continue/);
+    assert.ok(!existsSync(join(dir, 'interrupted.onnx')), 'no output is written for an interrupted run');
+    const resumed = await runCli(['train', UNET, '--data', PHANTOM, '--epochs', '1000', '--budget', '60steps', '--checkpoint-dir', checkpoints, '--resume', '--json', '-o', join(dir, 'interrupted.onnx'), ...QUICK]);
+    assert.equal(resumed.code, EXIT.OK, resumed.stderr);
+    const json = JSON.parse(resumed.stdout) as TrainJson;
+    assert.equal(json.stoppedBy, 'steps');
+    assert.ok(json.history.length >= 2 && json.history[0]!.epoch === 1, 'the history of the interrupted run is kept');
   });
 
   it('refuses to resume from a file that is not a checkpoint, naming it', async () => {
