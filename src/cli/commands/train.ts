@@ -213,7 +213,7 @@ export const trainCommand: Command = {
     if (result.metrics) for (const line of formatMetrics(result.metrics, test)) ctx.print(line);
     const headline = result.metrics ? headlineMetric(result.metrics) : undefined;
     ctx.print(
-      `trained ${resolved.label} for ${formatInteger(result.steps)} steps (${result.epochs} epochs${last?.partial ? ' and part of one' : ''}, stopped by ${result.stoppedBy}) in ${result.seconds.toFixed(0)} s` +
+      `trained ${resolved.label} for ${formatInteger(result.steps)} steps (${result.epochs} epoch${result.epochs === 1 ? '' : 's'}${last?.partial ? ' and part of one' : ''}, stopped by ${result.stoppedBy}) in ${result.seconds.toFixed(0)} s` +
         `${headline ? `; ${headline.name} ${formatValue(headline.value)}` : ''}; wrote ${output}`,
     );
   },
