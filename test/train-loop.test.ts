@@ -16,7 +16,7 @@ import { loadDataset } from '../src/platform/node/datasets.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { epochOrder, train } from '../src/train/loop.js';
-import type { TrainOptions } from '../src/train/options.js';
+import type { TrainOptions, TrainProgress } from '../src/train/options.js';
 import { Random } from '../src/util/random.js';
 import { loadFixture } from './helpers/fixtures.js';
 import { decodeModel } from '../src/onnx/decode.js';
@@ -129,6 +129,30 @@ describe('train', () => {
     const byTime = await train(model, { backend, threads: 1, train: small, batchSize: 32, budget: { seconds: 5 }, clock: () => (now += 1000) });
     assert.equal(byTime.stoppedBy, 'time');
     assert.ok(byTime.steps >= 1 && byTime.steps <= 3, `${byTime.steps} steps`);
+  });
+
+  it('evaluates every k epochs and after the last, reporting progress with throughput and ETA', async () => {
+    const model = buildZooModel(DIGITS_MODEL, { seed: 1 });
+    const reports: TrainProgress[] = [];
+    const result = await train(model, {
+      backend,
+      threads: 1,
+      train: limitDataset(mnistTrain, { limit: 64, seed: 7 }),
+      test: limitDataset(mnistTest, { limit: 30, seed: 7 }),
+      evalBatchSize: 16,
+      batchSize: 32,
+      budget: { epochs: 3 },
+      evalEvery: 2,
+      onProgress: (p) => reports.push(p),
+    });
+    assert.deepEqual(result.history.map((r) => r.metrics !== undefined), [false, true, true]);
+    const training = reports.filter((p) => p.phase === 'train');
+    assert.deepEqual(training.map((p) => p.step), [1, 2, 3, 4, 5, 6]);
+    assert.ok(training.every((p) => p.totalSteps === 6 && p.stepsPerEpoch === 2 && p.imagesPerSecond > 0 && Number.isFinite(p.loss)));
+    assert.equal(training.at(-1)!.etaSeconds, 0);
+    assert.ok(training[0]!.etaSeconds > 0);
+    const evals = reports.filter((p) => p.phase === 'eval');
+    assert.deepEqual(evals.map((p) => [p.epoch, p.evalDone, p.evalTotal]), [[1, 16, 30], [1, 30, 30], [2, 16, 30], [2, 30, 30]]);
   });
 
   it('keeps masked weights exactly zero in the trained model', async () => {
