@@ -85,6 +85,7 @@ describe('sculpt prune', () => {
     ['no method', ['--ratio', '0.5'], /give --method/],
     ['taylor without data', ['--method', 'taylor', '--ratio', '0.5'], /--method taylor needs labelled data: give --data/],
     ['data with a criterion that reads none', ['--method', 'l2', '--ratio', '0.5', '--data', 'phantom'], /does not read data; drop --data/],
+    ['a batch count with a criterion that reads no data', ['--method', 'l1', '--ratio', '0.5', '--batches', '2'], /does not read data; drop --batches/],
     ['an unknown target', ['--method', 'l1', '--ratio', '0.5', '--target', 'flops'], /--target got 'flops'; allowed: channels, params, macs/],
     ['zero steps', ['--method', 'l1', '--ratio', '0.5', '--steps', '0'], /--steps must be at least 1/],
     ['an unreachable target', ['--method', 'l1', '--ratio', '0.001', '--target', 'params'], /cannot be met.*ask for a ratio of at least/],
@@ -102,6 +103,23 @@ describe('sculpt prune', () => {
       assert.ok(!existsSync(output));
     });
   }
+
+  it('prunes a U-Net by taylor scores on phantom slices, re-scoring at each step', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'prune', 'zoo:unet,base=8,depth=2,input=1x32x32,out=4', '--method', 'taylor', '--data', 'phantom,n=24,size=32',
+      '--batches', '2', '--batch-size', '6', '--ratio', '0.7', '--target', 'params', '--steps', '2', '-o', freshOutput(), '--json',
+    ]);
+    assert.equal(code, EXIT.OK, stderr);
+    const result = JSON.parse(stdout) as { before: { params: number }; after: { params: number }; selfTest: { cuts: number; maxError: number } };
+    assert.ok(result.after.params <= 0.7 * result.before.params);
+    assert.equal(result.selfTest.cuts, 2);
+  });
+
+  it('refuses data whose images do not fit the model input, exit 2', async () => {
+    const { code, stderr } = await runCli(['prune', modelPath, '--method', 'taylor', '--data', 'phantom,n=24,size=32', '--ratio', '0.7', '-o', freshOutput()]);
+    assert.equal(code, EXIT.USAGE);
+    assert.match(stderr, /--data 'phantom,n=24,size=32' has 1x32x32 images, but the model's input 'input' takes 3x32x32/);
+  });
 
   it('asks for -o when no output path is given, exit 2', async () => {
     const { code, stderr } = await runCli(['prune', modelPath, '--method', 'l1', '--ratio', '0.5']);

@@ -6,8 +6,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  buildDependencyGraph,
   CHANNEL_CRITERIA,
+  feedInputs,
   inferModel,
+  limitDataset,
+  loadDataset,
+  taylorGradients,
   layerCosts,
   layerWidths,
   onnxruntimeNode,
@@ -17,6 +22,8 @@ import {
   totalCost,
   encodeModel,
   type ChannelCriterionName,
+  type Dataset,
+  type LabelledBatch,
   type LayerWidth,
   type Model,
   type ModelSize,
@@ -37,6 +44,8 @@ const TARGETS: readonly PruneTarget[] = ['channels', 'params', 'macs'];
 const SCOPES: readonly PruneScope[] = ['global', 'local'];
 /** Options that only channel criteria read. */
 const CRITERION_OPTIONS = ['target', 'scope', 'steps', 'round-to', 'min-channels'] as const;
+/** Options that only criteria reading data (taylor) use. */
+const DATA_OPTIONS = ['data', 'batches', 'batch-size'] as const;
 
 type Method = (typeof METHODS)[number];
 
@@ -46,7 +55,7 @@ export interface PruneJson {
   readonly output: string;
   readonly before: ModelSize;
   readonly after: ModelSize;
-  /** Wall time of the pruning itself (scoring, selection, surgery, self-tests), without reading and writing files. */
+  /** Wall time of the pruning (reading --data, scoring, selection, surgery, self-tests), without reading the model and writing the output. */
   readonly timeMs: number;
   readonly layers: readonly LayerWidth[];
   /** Groups that could lose channels (criterion methods; empty for structured-zero): widths in group indices, producers by node name. */
@@ -78,7 +87,9 @@ export const prune: Command = {
     { name: 'steps', kind: 'value', valueName: 'k', description: 'iterative schedule: k cuts, re-scoring between them', defaultText: '1' },
     { name: 'round-to', kind: 'value', valueName: 'n', description: 'round kept widths of pruned groups up to a multiple of n (e.g. 4, 8)', defaultText: '1' },
     { name: 'min-channels', kind: 'value', valueName: 'n', description: 'channels every group keeps at least', defaultText: '1' },
-    { name: 'data', kind: 'value', valueName: 'spec', description: 'labelled data for taylor (and data-driven scorers), as a dataset spec' },
+    { name: 'data', kind: 'value', valueName: 'spec', description: 'labelled data for taylor (and data-driven scorers), as a dataset spec (e.g. cifar10, phantom,n=200)' },
+    { name: 'batches', kind: 'value', valueName: 'n', description: 'taylor: labelled batches the scores are averaged over (seeded draw from the training part)', defaultText: '4' },
+    { name: 'batch-size', kind: 'value', valueName: 'n', description: 'taylor: examples per batch', defaultText: '32' },
     { name: 'input-shape', kind: 'value', valueName: 'dims', repeatable: true, description: 'input shape, e.g. 1,3,32,32 (name:1,3,32,32 for one of several inputs)' },
     { name: 'no-self-test', kind: 'flag', description: 'skip the equivalence self-test after each cut' },
     ...OUTPUT_OPTIONS,
@@ -121,6 +132,8 @@ interface Plan {
   readonly roundTo: number;
   readonly minChannels: number;
   readonly data?: string;
+  readonly batches: number;
+  readonly batchSize: number;
   readonly selfTest: boolean;
 }
 
@@ -148,6 +161,8 @@ function parsePlan(ctx: CommandContext): Plan {
     roundTo: args.integer('round-to', { default: 1, min: 1, max: 4096 }),
     minChannels: args.integer('min-channels', { default: 1, min: 1, max: 1 << 20 }),
     ...(data !== undefined ? { data } : {}),
+    batches: args.integer('batches', { default: 4, min: 1, max: 10000 }),
+    batchSize: args.integer('batch-size', { default: 32, min: 1, max: 65536 }),
     selfTest: !args.flag('no-self-test'),
   };
 }
@@ -159,7 +174,7 @@ function checkMethodOptions(ctx: CommandContext, method: Method, scorer: string 
     throw new SculptError('BAD_ARGUMENT', `--scorer applies to --method upai and reconvene (pruning at initialisation); --method ${method} ranks channels itself: drop --scorer`);
   }
   if (method === 'structured-zero') {
-    const extra = ['ratio', 'sparsity', 'data', ...CRITERION_OPTIONS].find((o) => ctx.args.has(o));
+    const extra = ['ratio', 'sparsity', ...DATA_OPTIONS, ...CRITERION_OPTIONS].find((o) => ctx.args.has(o));
     if (extra) throw new SculptError('BAD_ARGUMENT', `--method structured-zero removes exactly the channels that are already zero; it takes no --${extra}`);
     return;
   }
@@ -173,7 +188,8 @@ function checkMethodOptions(ctx: CommandContext, method: Method, scorer: string 
   }
   const needsData = CHANNEL_CRITERIA[method as ChannelCriterionName].needsGradients;
   if (needsData && data === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs labelled data: give --data <spec>, e.g. --data cifar10,limit=256`);
-  if (!needsData && data !== undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} does not read data; drop --data (taylor is the criterion that uses it)`);
+  const dataOption = DATA_OPTIONS.find((o) => ctx.args.has(o));
+  if (!needsData && dataOption !== undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} does not read data; drop --${dataOption} (taylor is the criterion that uses it)`);
 }
 
 function requireMethod(plan: Plan): Method {
@@ -224,7 +240,7 @@ async function runMethod(ctx: CommandContext, method: Method, plan: Plan, resolv
       selfTest: plan.selfTest ? { seed: ctx.seed } : false,
       inputShapes,
       originalBytes: resolved.storedBytes,
-      ...(criterion.needsGradients ? { gradients: gradientsFromData(plan.data!) } : {}),
+      ...(criterion.needsGradients ? { gradients: gradientsFromData(ctx, plan, resolved.model, inputShapes) } : {}),
       onStep: (step) => bar.update(step.step),
     });
     const tests = result.steps.flatMap((s) => (s.selfTest ? [s.selfTest.maxError] : []));
@@ -243,11 +259,45 @@ async function runMethod(ctx: CommandContext, method: Method, plan: Plan, resolv
   }
 }
 
-/** Taylor's weight gradients on labelled batches of a dataset (taylorGradients; dataset loading lands with the data stream). */
-function gradientsFromData(spec: string): (model: Model) => Promise<readonly WeightGradients[]> {
-  return async () => {
-    throw new SculptError('BAD_ARGUMENT', `--method taylor with --data '${spec}' is not available yet in this build (reading dataset specs lands with the data stream); use l1, l2, bn or random`);
-  };
+/**
+ * Taylor's weight gradients: a seeded draw of `--batches` x `--batch-size` examples from the
+ * training part of the --data spec, the same batches at every step (each step differentiates the
+ * current model). Cross-entropy, skipping the dataset's ignore label.
+ */
+function gradientsFromData(ctx: CommandContext, plan: Plan, model: Model, inputShapes: Record<string, Shape>): (model: Model) => Promise<readonly WeightGradients[]> {
+  const { train } = loadDataset(plan.data!, { seed: ctx.seed });
+  checkDataFitsModel(train, plan.data!, model, inputShapes);
+  const batches = labelledBatches(train, plan, ctx.seed);
+  const loss = { kind: 'cross-entropy' as const, ...(train.ignoreLabel !== undefined ? { ignoreIndex: train.ignoreLabel } : {}) };
+  return (current) => taylorGradients(current, batches, { backend: onnxruntimeNode, loss, dependencies: buildDependencyGraph(inferModel(current, { inputShapes })) });
+}
+
+function checkDataFitsModel(data: Dataset, spec: string, model: Model, inputShapes: Record<string, Shape>): void {
+  const inputs = feedInputs(model.graph);
+  if (inputs.length !== 1) throw new SculptError('BAD_ARGUMENT', `--method taylor feeds data to a model with one input; this model has ${inputs.length}`);
+  const shape = inputShapes[inputs[0]!.name] ?? [];
+  const want = shape.slice(1).join('x');
+  const have = `${data.channels}x${data.height}x${data.width}`;
+  if (want !== have) {
+    throw new SculptError('BAD_ARGUMENT', `--data '${spec}' has ${have} images, but the model's input '${inputs[0]!.name}' takes ${want}; choose data of that size (or --input-shape for a model with symbolic dims)`);
+  }
+}
+
+/** Consecutive batches of a seeded subset of the dataset (fewer, smaller ones for a small dataset). */
+function labelledBatches(data: Dataset, plan: Plan, seed: number): LabelledBatch[] {
+  const subset = limitDataset(data, { limit: plan.batches * plan.batchSize, seed });
+  const pixels = subset.channels * subset.height * subset.width;
+  const perLabel = subset.labels.length / subset.count;
+  const batches: LabelledBatch[] = [];
+  for (let start = 0; start < subset.count; start += plan.batchSize) {
+    const n = Math.min(plan.batchSize, subset.count - start);
+    const labels = subset.labels.subarray(start * perLabel, (start + n) * perLabel);
+    batches.push({
+      input: { dtype: 'float32', dims: [n, subset.channels, subset.height, subset.width], data: subset.images.slice(start * pixels, (start + n) * pixels) },
+      labels: { dtype: 'int64', dims: perLabel === 1 ? [n] : [n, subset.height, subset.width], data: BigInt64Array.from(labels, (v) => BigInt(v)) },
+    });
+  }
+  return batches;
 }
 
 async function runStructuredZero(ctx: CommandContext, plan: Plan, resolved: ResolvedModel, inputShapes: Record<string, Shape>): Promise<MethodResult> {
