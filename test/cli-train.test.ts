@@ -176,6 +176,14 @@ describe('sculpt train and eval', () => {
     assert.match(run.stderr, /already exists; pass --force to replace it/);
   });
 
+  it('refuses to overwrite the input model, even with --force, before training', async () => {
+    const input = join(dir, 'input.onnx');
+    saveModelFile(input, buildZooModel('unet,base=4,depth=2,out=4,input=1x16x16', { seed: 1 }));
+    const run = await runCli(['train', input, '--data', PHANTOM, '--epochs', '50', '--force', '-o', input, ...QUICK]);
+    assert.equal(run.code, EXIT.USAGE);
+    assert.match(run.stderr, /refusing to overwrite the input file/);
+  });
+
   it('parses budgets in epochs, steps and wall-clock units', () => {
     assert.deepEqual(parseBudget(undefined, undefined), { epochs: 10 });
     assert.deepEqual(parseBudget('2ep', undefined), { epochs: 2 });

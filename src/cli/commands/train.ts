@@ -1,5 +1,6 @@
 /** `sculpt train`: trains a model on a dataset with onnxruntime and writes the trained ONNX model. */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   DATASET_SPEC_USAGE,
   defaultMilestones,
@@ -119,6 +120,8 @@ export const trainCommand: Command = {
     const { args } = ctx;
     const output = args.string('output');
     if (output === undefined) throw new SculptError('BAD_ARGUMENT', "sculpt train needs -o <path> for the trained model (see 'sculpt train --help')");
+    // Checked now rather than when writing, so a long run never ends in a refused write.
+    if (resolved.path !== undefined && resolve(resolved.path) === resolve(output)) throw new SculptError('BAD_ARGUMENT', `refusing to overwrite the input file '${output}'; choose another output path`);
     if (existsSync(output) && !args.flag('force')) throw new SculptError('BAD_ARGUMENT', `'${output}' already exists; pass --force to replace it`);
     const dataSpec = args.string('data');
     if (dataSpec === undefined) throw new SculptError('BAD_ARGUMENT', `sculpt train needs --data <spec>; allowed: ${DATASET_SPEC_USAGE.join(' | ')}`);
