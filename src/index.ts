@@ -181,3 +181,32 @@ export {
 } from './train/checkpoint.js';
 export { CHECKPOINT_FILE, checkpointPath, hasCheckpointFile, loadCheckpointFile, saveCheckpointFile } from './platform/node/checkpoint-files.js';
 export { detectKernels } from './autodiff/kernels.js';
+export {
+  baselineModel,
+  latencyAt,
+  latencyConfigs,
+  primaryLatencyConfig,
+  PARETO_OBJECTIVES,
+  QUALITY_METRICS,
+  RESULTS_FORMAT,
+  RESULTS_VERSION,
+  TASKS,
+  type DeploymentCriteria,
+  type LatencyConfig,
+  type LatencyMeasurement,
+  type LayerWidthEntry,
+  type MachineInfo,
+  type ModelChoice,
+  type ModelEntry,
+  type ParetoFront,
+  type ParetoObjective,
+  type QualityMetric,
+  type Results,
+  type ResultsInput,
+  type RunInfo,
+  type TaskInfo,
+  type TrainingBudget,
+} from './report/results.js';
+export { createResults, parseResults, validateResults } from './report/validate.js';
+export { mergeResults, type MergeInput } from './report/merge.js';
+export { checkCriteria, chooseSmallest, paretoFront, type CriteriaCheck, type CriteriaFailure } from './report/analysis.js';
