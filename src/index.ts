@@ -210,3 +210,15 @@ export {
 export { createResults, parseResults, validateResults } from './report/validate.js';
 export { mergeResults, type MergeInput } from './report/merge.js';
 export { checkCriteria, chooseSmallest, paretoFront, type CriteriaCheck, type CriteriaFailure } from './report/analysis.js';
+export { renderReport, type PlotLibrary, type RenderOptions } from './report/html.js';
+export {
+  describeMachine,
+  loadPlotLibrary,
+  readResultsFile,
+  readResultsFiles,
+  type ReadResultsOptions,
+  REPORT_FILES,
+  writeReport,
+  type WriteReportOptions,
+  type WrittenReport,
+} from './platform/node/report-files.js';

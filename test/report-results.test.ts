@@ -36,6 +36,11 @@ describe('results files', () => {
     }
   });
 
+  it('accept model files in other folders, named relative to the results file', () => {
+    const text = edited((j) => (j.models[0].file = '../run1/models/dense.onnx'));
+    assert.equal(parseResults(text).models[0]!.file, '../run1/models/dense.onnx');
+  });
+
   it('keep the optional run time, notes and pruner-style layer widths', () => {
     const results = createResults({
       task: { dataset: 'mnist', task: 'classification', metric: 'accuracy' },
@@ -79,10 +84,9 @@ describe('results files', () => {
     ['two latencies at one configuration', (j) => (j.models[0].latency[1] = { ...j.models[0].latency[0] }), /models\[0\]\.latency\[1\] must be the only measurement at threads 1, batch 1/],
     ['zero threads', (j) => (j.models[0].latency[0].threads = 0), /models\[0\]\.latency\[0\]\.threads must be an integer of at least 1, got 0/],
     ['a layer with no channels before pruning', (j) => (j.models[0].layers[0].before = 0), /models\[0\]\.layers\[0\]\.before must be an integer of at least 1/],
-    ['an absolute model file', (j) => (j.models[0].file = '/etc/passwd'), /models\[0\]\.file must be a file name relative to the results file/],
-    ['a model file above the folder', (j) => (j.models[0].file = '../dense.onnx'), /models\[0\]\.file must be a file name relative/],
-    ['a model file URL', (j) => (j.models[0].file = 'https://example.com/m.onnx'), /models\[0\]\.file must be a file name relative/],
-    ['a javascript: link', (j) => (j.models[0].file = 'javascript:alert(1)'), /models\[0\]\.file must be a file name relative/],
+    ['an absolute model file', (j) => (j.models[0].file = '/etc/passwd'), /models\[0\]\.file must be a file path relative to the results file \(no scheme, drive or leading slash\), got "\/etc\/passwd"/],
+    ['a model file URL', (j) => (j.models[0].file = 'https://example.com/m.onnx'), /models\[0\]\.file must be a file path relative/],
+    ['a javascript: link', (j) => (j.models[0].file = 'javascript:alert(1)'), /models\[0\]\.file must be a file path relative/],
     ['a run index out of range', (j) => (j.models[0].run = 1), /models\[0\]\.run must be an index into runs \(0 to 0\), got 1/],
     ['a date that is not a date', (j) => (j.runs[0].date = 'yesterday'), /runs\[0\]\.date must be an ISO 8601 date-time/],
     ['a machine without cores', (j) => delete j.runs[0].machine.cores, /runs\[0\]\.machine\.cores must be an integer of at least 1, got nothing/],

@@ -106,6 +106,14 @@ export function formatConfig(config: LatencyConfig): string {
   return `${config.threads} thread${config.threads === 1 ? '' : 's'}, batch ${config.batch}`;
 }
 
+/** An ISO date-time as "2025-03-14 09:26 UTC" (the text as written when it does not parse). */
+export function formatDate(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  const text = new Date(time).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
 /** Three significant digits without exponent notation or trailing zeros. */
 export function significant(value: number): string {
   if (value === 0 || !Number.isFinite(value)) return String(value);

@@ -202,11 +202,13 @@ function readLayer(read: FieldReader, value: unknown, path: string): LayerWidthE
   return layer;
 }
 
-/** Model files are named relative to the results file: a link in the report must stay local. */
+/**
+ * Model files are named relative to the results file, so the report's links stay local and the
+ * folder can move: no scheme (http:, javascript:), drive or leading slash.
+ */
 function readRelativeFile(read: FieldReader, value: unknown, path: string): string {
   const file = read.string(value, path);
-  const local = !/^[\\/]/.test(file) && !file.includes(':') && !file.split(/[\\/]/).includes('..');
-  if (!local) read.fail(path, 'a file name relative to the results file (no drive, scheme, leading slash or ..)', file);
+  if (/^[\\/]/.test(file) || file.includes(':')) read.fail(path, 'a file path relative to the results file (no scheme, drive or leading slash)', file);
   return file;
 }
 

@@ -8,6 +8,7 @@ import { evalCommand } from './eval.js';
 import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
 import { prune } from './prune.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
@@ -15,4 +16,5 @@ export const COMMANDS: readonly Command[] = [
   bench,
   trainCommand,
   evalCommand,
+  reportCommand,
 ];
