@@ -143,6 +143,14 @@ describe('the HTML report', () => {
     assert.deepEqual(reconvene, [0.251, 0.118, 0.061]);
   });
 
+  it('draws the latency bound only on the configuration it was stated for', () => {
+    const demo = demoResults();
+    const elsewhere = createResults({ ...demo, criteria: { ...demo.criteria!, maxLatency: { ms: 0.3, threads: 4, batch: 1 } } });
+    const latency = chartSpecs(render(elsewhere)).find((c) => c.id === 'chart-latency')!;
+    assert.equal(latency.title, 'Latency vs compression (1 thread, batch 1)');
+    assert.equal(latency.series.some((s) => s.style === 'threshold'), false);
+  });
+
   it('shows per-layer widths of the chosen model first, and a table of every structured model', () => {
     const widths = chartSpecs(page)[2]!;
     assert.deepEqual(widths.pointLabels, ['conv1', 'conv2', 'conv3', 'conv4', 'fc1', 'fc2']);

@@ -135,6 +135,9 @@ describe('results helpers', () => {
     const models = rest.models.map((m, i) => (i < 4 ? { ...m, latency: m.latency.slice(1) } : m));
     assert.deepEqual(primaryLatencyConfig({ ...rest, models }), { threads: 2, batch: 32 });
     assert.equal(primaryLatencyConfig(singleModelResults()), undefined);
+    // A bound at a configuration nobody measured does not hide the measurements there are.
+    const unmeasured = { ...demoResults(), criteria: { maxLatency: { ms: 1, threads: 4, batch: 8 } } };
+    assert.deepEqual(primaryLatencyConfig(unmeasured), { threads: 1, batch: 1 });
   });
 });
 

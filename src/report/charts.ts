@@ -132,7 +132,9 @@ function latencyChart(results: Results): ChartSpec | undefined {
   });
   if (points.length === 0) return undefined;
   const max = results.criteria?.maxLatency;
-  const threshold = max === undefined ? undefined : { label: `Max latency ${formatMs(max.ms)}`, value: max.ms };
+  // The bound is drawn only on the configuration it was stated for.
+  const sameConfig = max !== undefined && max.threads === config.threads && max.batch === config.batch;
+  const threshold = sameConfig ? { label: `Max latency ${formatMs(max.ms)}`, value: max.ms } : undefined;
   return {
     id: CHART_IDS.latency,
     kind: 'scatter',

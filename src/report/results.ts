@@ -226,12 +226,14 @@ export function latencyAt(model: ModelEntry, config: LatencyConfig): LatencyMeas
 }
 
 /**
- * The configuration tables and plots show latency at: the criteria's, else the Pareto front's,
- * else the most common configuration among the models (ties: the first seen).
+ * The configuration tables and plots show latency at: the criteria's, else the Pareto front's
+ * (each only when some model was measured there), else the most common configuration among the
+ * models (ties: the first seen).
  */
 export function primaryLatencyConfig(results: Results): LatencyConfig | undefined {
-  const stated = results.criteria?.maxLatency ?? results.pareto?.latencyConfig;
-  if (stated) return { threads: stated.threads, batch: stated.batch };
+  for (const stated of [results.criteria?.maxLatency, results.pareto?.latencyConfig]) {
+    if (stated && results.models.some((m) => latencyAt(m, stated))) return { threads: stated.threads, batch: stated.batch };
+  }
   const counts = new Map<string, { config: LatencyConfig; count: number }>();
   for (const model of results.models) {
     for (const l of model.latency) {
