@@ -217,6 +217,14 @@ describe('the HTML report', () => {
     assert.ok(text(summaryRows(seg).get('unet-pruned')!).includes('0.812'));
   });
 
+  it('says which bounds a chosen model misses, when a search chose the closest one', () => {
+    const demo = demoResults();
+    const closest = createResults({ ...demo, choice: { id: 'reconvene-64x', reason: 'No model met every criterion; Reconvene 64× comes closest.' } });
+    const decision = text(/<section id="decision">([\s\S]*?)<\/section>/.exec(render(closest))![1]!);
+    assert.ok(decision.includes('It misses: quality 96.11% is below 98.00%.'), decision);
+    assert.doesNotMatch(page, /It misses/);
+  });
+
   it('uses the title it is given, escaped', () => {
     const titled = renderReport(singleModelResults(), { plotLibrary: library, title: 'U-Net <CAMUS>' });
     assert.match(titled, /<title>U-Net &lt;CAMUS&gt;<\/title>/);

@@ -100,7 +100,7 @@ ${embeddable(library.script, 'script')}</script>
 
 function decisionSection(results: Results): Markup {
   const { criteria, choice, notes } = results;
-  if (!criteria && !choice) return notes ? html`<section id="decision">${notesList(notes)}</section>` : html``;
+  if (!criteria && !choice) return notes ? html`<section id="decision"><h2>Notes</h2>${notesList(notes)}</section>` : html``;
   const metric = results.task.metric;
   const chosen = choice && results.models.find((m) => m.id === choice.id);
   const passing = criteria ? results.models.filter((m) => checkCriteria(m, criteria, metric).meets).length : 0;
@@ -115,7 +115,7 @@ ${
   chosen
     ? html`<div class="choice" id="chosen-model"><p class="choice-title">Chosen model: <strong>${chosen.label}</strong></p>
 <p class="reason">${choice.reason}</p>
-${choiceFigures(results, chosen)}</div>`
+${choiceFigures(results, chosen)}${missed(results, chosen)}</div>`
     : passing === 0
       ? html`<div class="choice none"><p class="choice-title">No model meets every criterion.</p></div>`
       : html`<div class="choice none"><p class="choice-title">No model was chosen.</p></div>`
@@ -129,6 +129,13 @@ ${
 }
 ${notes ? notesList(notes) : ''}
 </section>`;
+}
+
+/** A line naming the bounds the chosen model misses (a search may choose the closest model when none passes). */
+function missed(results: Results, model: ModelEntry): Markup {
+  if (!results.criteria) return html``;
+  const check = checkCriteria(model, results.criteria, results.task.metric);
+  return check.meets ? html`` : html`<p class="misses">It misses: ${check.failures.map((f) => f.message).join('; ')}.</p>`;
 }
 
 function notesList(notes: readonly string[]): Markup {

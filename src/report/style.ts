@@ -38,6 +38,7 @@ td.narrowed { color: var(--accent); font-weight: 600; }
 .choice p { margin: 4px 0; }
 .choice-title { font-size: 17px; }
 .reason { font-style: italic; }
+.misses { color: #a3242f; }
 ul.criteria { margin: 4px 0; padding-left: 22px; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 20px; }
 figure.plot { margin: 0; min-width: 0; }
