@@ -1,6 +1,6 @@
 /**
  * Training-step throughput: images/s of one step (forward, cross-entropy, backward, SGD with
- * momentum 0.9 and weight decay 5e-4) at batch 64, 32x32, for CIFAR ResNet-20 and VGG-11-BN,
+ * momentum 0.9 and weight decay 5e-4) at batch 64, 32x32, for the zoo's CIFAR ResNet-20 and VGG-11-BN,
  * on onnxruntime-node through Sculpt's training graph, interleaved with PyTorch CPU running the
  * same model (bench/peers/torch_train.py, when /usr/bin/python3 imports torch).
  *
@@ -15,7 +15,7 @@ import { float32, int64 } from '../src/ir/tensor.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { StepRunner } from '../src/train/step-runner.js';
 import { Random } from '../src/util/random.js';
-import { TRAIN_MODELS } from './train-models.js';
+import { buildZooModel } from '../src/zoo/index.js';
 
 const BATCH = 64;
 const PYTHON = '/usr/bin/python3';
@@ -58,7 +58,7 @@ async function ortSteps(runner: StepRunner, steps: number): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const models = flag('models', 'resnet20,vgg11').split(',') as (keyof typeof TRAIN_MODELS)[];
+  const models = flag('models', 'resnet20,vgg11').split(',');
   const threadCounts = flag('threads', '1,2').split(',').map(Number);
   const rounds = Number(flag('rounds', '3'));
   const steps = Number(flag('steps', '10'));
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   console.log('| model | threads | Sculpt/ORT ms/step | images/s | PyTorch ms/step | images/s | ratio (PyTorch ms / ORT ms) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const name of models) {
-    const graph = buildTrainingGraph(TRAIN_MODELS[name](), { batchSize: BATCH, kernels, loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } });
+    const graph = buildTrainingGraph(buildZooModel(name), { batchSize: BATCH, kernels, loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } });
     for (const threads of threadCounts) {
       const runner = await StepRunner.create(graph, { backend: onnxruntimeNode, threads });
       const ort: number[] = [];
