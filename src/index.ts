@@ -92,3 +92,5 @@ export { buildEvalGraph, type EvalGraph, type EvalGraphOptions } from './autodif
 export type { LossOptions, ObjectiveOptions } from './autodiff/losses.js';
 export type { AdamOptions, OptimizerOptions, SgdOptions } from './autodiff/optimizers.js';
 export { EvalRunner, StepRunner, type EvalResult, type RunnerOptions } from './train/step-runner.js';
+export { detectKernels } from './autodiff/kernels.js';
+export type { KernelTarget } from './ops/backward.js';
