@@ -4,7 +4,7 @@
  * on onnxruntime-node through Sculpt's training graph, interleaved with PyTorch CPU running the
  * same model (bench/peers/torch_train.py, when /usr/bin/python3 imports torch).
  *
- * usage: npm run bench:train -- [--models resnet20,vgg11] [--threads 1,2] [--pairs 8] [--steps 3] [--plain]
+ * usage: npm run bench:train -- [--models resnet20,vgg11] [--threads 1,2] [--pairs 8] [--warm 2] [--steps 4] [--plain]
  *   --plain   standard ONNX kernels only (no NCHWc), to measure what the blocked kernels add
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -102,11 +102,12 @@ async function main(): Promise<void> {
   const models = flag('models', 'resnet20,vgg11').split(',');
   const threadCounts = flag('threads', '1,2').split(',').map(Number);
   const pairs = Number(flag('pairs', '8'));
-  const steps = Number(flag('steps', '3'));
+  const steps = Number(flag('steps', '4'));
+  const warm = Number(flag('warm', '2'));
   const kernels = process.argv.includes('--plain') ? {} : await detectKernels(onnxruntimeNode);
   const torch = torchAvailable();
   console.log(`# bench:train — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${onnxruntimeNode.name}, PyTorch ${torch ?? 'not available'}`);
-  console.log(`# batch ${BATCH}, 32x32, SGD momentum 0.9, wd 5e-4; ${pairs} interleaved pairs of ${steps} timed steps each (medians); kernels ${JSON.stringify(kernels)}`);
+  console.log(`# batch ${BATCH}, 32x32, SGD momentum 0.9, wd 5e-4; ${pairs} interleaved pairs of bursts of ${warm} + ${steps} steps (medians of the last ${steps}); kernels ${JSON.stringify(kernels)}`);
   console.log('| model | threads | Sculpt/ORT ms/step | images/s | PyTorch ms/step | images/s | ratio (PyTorch ms / ORT ms) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const name of models) {
@@ -125,12 +126,14 @@ async function main(): Promise<void> {
       for (let pair = 0; pair < pairs; pair++) {
         let o: number;
         let p = NaN;
+        // The first steps of a burst run on cold caches and sleeping thread pools: timed are the rest.
+        const timed = (times: number[]): number => median(times.slice(warm));
         if (pair % 2 === 0 || !peer) {
-          o = median(await ortSteps(runner, data, steps));
-          if (peer) p = median(await peer.steps(steps));
+          o = timed(await ortSteps(runner, data, warm + steps));
+          if (peer) p = timed(await peer.steps(warm + steps));
         } else {
-          p = median(await peer.steps(steps));
-          o = median(await ortSteps(runner, data, steps));
+          p = timed(await peer.steps(warm + steps));
+          o = timed(await ortSteps(runner, data, warm + steps));
         }
         ort.push(o);
         if (peer) {

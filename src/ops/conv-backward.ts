@@ -121,7 +121,7 @@ export function convInputGradient(ctx: EmitContext, options: { dy: string; w: st
   const ySpatial = staticSpatial(ctx, options.yType, 'Y');
   const effective = window.kernel.map((k, i) => (k - 1) * window.dilations[i]! + 1);
   const begins = effective.map((e, i) => e - 1 - window.pads[i]!);
-  const ends = effective.map((e, i) => xSpatial[i]! - ((ySpatial[i]! - 1) * window.strides[i]! + 1) + window.pads[i]!);
+  const ends = xSpatial.map((size, i) => size - ((ySpatial[i]! - 1) * window.strides[i]! + 1) + window.pads[i]!);
   const unitStride = window.strides.every((s) => s === 1);
   if (unitStride && [...begins, ...ends].every((p) => p >= 0)) {
     const [outChannels, inChannels] = [staticChannels(ctx, options.xType, 'X'), staticChannels(ctx, options.yType, 'Y')];
