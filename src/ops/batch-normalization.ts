@@ -169,7 +169,7 @@ export const BatchNormalization = {
     const v = toNumbers(variance);
     const scale = Float64Array.from(g, (gi, c) => gi / Math.sqrt(v[c]! + epsilon));
     const shift = Float64Array.from(b, (bi, c) => bi - m[c]! * scale[c]!);
-    return { input: 0, axis: 1, scale, shift };
+    return { input: 0, axis: 1, scale, shift, scaleInput: 1 };
   },
   parameterInputs: [1, 2],
   channels: { kind: 'passThrough', perChannelInputs: [1, 2, 3, 4] },
