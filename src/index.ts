@@ -222,3 +222,4 @@ export {
   type WriteReportOptions,
   type WrittenReport,
 } from './platform/node/report-files.js';
+export type { KernelTarget } from './ops/backward.js';
