@@ -85,3 +85,10 @@ export {
 } from './prune/surgery.js';
 export { checkEquivalence, type SelfTestOptions, type SelfTestReport } from './prune/self-test.js';
 export { structuredZero, type StructuredZeroOptions, type StructuredZeroResult } from './prune/structured-zero.js';
+export { buildTrainingGraph, type StateRole, type StateTensor, type TrainingGraph, type TrainingGraphOptions } from './autodiff/training-graph.js';
+export { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './autodiff/gradient-graph.js';
+export { GradientRunner, type GradientResult } from './autodiff/gradient-runner.js';
+export { buildEvalGraph, type EvalGraph, type EvalGraphOptions } from './autodiff/eval-graph.js';
+export type { LossOptions, ObjectiveOptions } from './autodiff/losses.js';
+export type { AdamOptions, OptimizerOptions, SgdOptions } from './autodiff/optimizers.js';
+export { EvalRunner, StepRunner, type EvalResult, type RunnerOptions } from './train/step-runner.js';

@@ -55,6 +55,11 @@ export class GraphBuilder {
     return name;
   }
 
+  /** True when `name` is already a value or node name in this graph. */
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
   /** Declares a graph input and returns its name. */
   input(name: string, dtype: DType, shape: Shape): string {
     this.claim(name);

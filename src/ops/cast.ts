@@ -1,4 +1,6 @@
 /** Cast: converts elements to the type `to` (floats truncate toward zero into integers). */
+import type { BackwardRule } from './backward.js';
+import { ONNX_DATA_TYPE } from '../ir/tensor.js';
 import { PASS_THROUGH } from './channels.js';
 import { SculptError } from '../errors.js';
 import { dtypeFromOnnx, type DType } from '../ir/tensor.js';
@@ -16,6 +18,17 @@ function targetType(ctx: OpContext): DType {
     throw error;
   }
 }
+
+// Between float types the gradient is cast back; into or out of integers nothing flows.
+const FLOATS: readonly DType[] = ['float32', 'float64', 'float16'];
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const [from, to] = [ctx.inputs[0]!.dtype, ctx.outputs[0]!.dtype];
+    if (!FLOATS.includes(from) || !FLOATS.includes(to)) return [undefined];
+    return [from === to ? ctx.outputGrads[0] : ctx.op('Cast', [ctx.outputGrads[0]!], { to: ONNX_DATA_TYPE[from] })];
+  },
+};
 
 export const Cast = {
   opType: 'Cast',
@@ -40,4 +53,5 @@ export const Cast = {
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,
+  backward,
 } satisfies OpRule;

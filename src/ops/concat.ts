@@ -1,11 +1,27 @@
 /** Concat: joins tensors along an axis (U-Net skip connections join along channels). */
 import { spec } from './attributes.js';
+import type { BackwardRule } from './backward.js';
 import { requireInput } from './common.js';
 import { concatTensors } from './fold.js';
 import type { OpRule } from './rule.js';
 import { formatShape, normalizeAxis } from './shapes.js';
 import type { Dim } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
+
+// dX_i: the slice of dY that input i filled.
+const backward: BackwardRule = {
+  differentiable: 'all',
+  emit: (ctx) => {
+    const rank = ctx.inputs[0]!.shape.length;
+    const axis = normalizeAxis(ctx.attrs.int('axis'), rank)!;
+    const sizes = ctx.inputs.map((t, i) => {
+      const d = t?.shape[axis];
+      return typeof d === 'number' ? d : ctx.fail(`the gradient needs a static size of input ${i} along axis ${axis}`);
+    });
+    if (sizes.length === 1) return [ctx.outputGrads[0]];
+    return ctx.split(ctx.outputGrads[0]!, axis, sizes);
+  },
+};
 
 export const Concat = {
   opType: 'Concat',
@@ -51,4 +67,5 @@ export const Concat = {
   parameterInputs: [],
   channels: { kind: 'concat' },
   macs: () => 0,
+  backward,
 } satisfies OpRule;

@@ -36,4 +36,6 @@ export const Constant = {
   parameterInputs: [],
   channels: { kind: 'barrier', reason: 'a constant has no channels to remove' },
   macs: () => 0,
+  // No inputs, so nothing to propagate; the rule marks Constant as safe inside differentiated graphs.
+  backward: { differentiable: [], emit: () => [] },
 } satisfies OpRule;

@@ -1,6 +1,8 @@
 /** ConvTranspose: the gradient of Conv with respect to its input, used for learned up-sampling. */
 import { spec } from './attributes.js';
+import type { BackwardRule } from './backward.js';
 import { perSample, requireInput, requireRank, requireWindow } from './common.js';
+import { biasGradient, convWeightGradient, staticChannels } from './conv-backward.js';
 import { AUTO_PAD_VALUES } from './conv.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat } from './shapes.js';
@@ -73,6 +75,24 @@ export function convTransposeGeometry(ctx: OpContext): ConvTransposeGeometry {
   return { group, kernel, strides, dilations, pads, outputPadding, outSpatial };
 }
 
+// ConvTranspose is the adjoint of a Conv with the same weights and geometry, so dX is that Conv
+// applied to dY, and dW is the weight gradient of that Conv with dY as its input and X as its
+// output gradient.
+const backward: BackwardRule = {
+  differentiable: [0, 1, 2],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const geometry = convTransposeGeometry(ctx);
+    const window = { group: geometry.group, kernel: geometry.kernel, strides: geometry.strides, dilations: geometry.dilations, pads: geometry.pads };
+    const [xType, yType] = [ctx.inputs[0]!, ctx.outputs[0]!];
+    const dx = ctx.needsGrad(0)
+      ? ctx.op('Conv', [dy, ctx.input(1)], { group: window.group, strides: [...window.strides], dilations: [...window.dilations], pads: [...window.pads] })
+      : undefined;
+    const dw = ctx.needsGrad(1) ? convWeightGradient(ctx, { x: dy, xType: yType, dy: ctx.input(0), dyType: xType, window, outChannels: staticChannels(ctx, xType, 'X') }) : undefined;
+    return [dx, dw, ctx.needsGrad(2) ? biasGradient(ctx, dy, yType.shape.length) : undefined];
+  },
+};
+
 export const ConvTranspose = {
   opType: 'ConvTranspose',
   summary: 'Transposed convolution (learned up-sampling) of X with W [Cin, Cout/group, k...].',
@@ -106,4 +126,5 @@ export const ConvTranspose = {
   channels: { kind: 'conv', weight: 1, bias: 2, weightOutputAxis: 1 },
   // Cin*Hin*Win*(Cout/groups)*kh*kw per sample: every input pixel scatters through the kernel.
   macs: (ctx) => perSample(ctx.inputs[0]) * perSample(ctx.inputs[1]),
+  backward,
 } satisfies OpRule;

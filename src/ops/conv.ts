@@ -2,7 +2,9 @@
 import { SculptError } from '../errors.js';
 import { describeNode } from '../ir/topology.js';
 import { spec } from './attributes.js';
+import type { BackwardRule } from './backward.js';
 import { requireInput, requireRank, requireWindow, perSample } from './common.js';
+import { biasGradient, blockedBias, blockedFilter, convInputGradient, convWeightGradient, nchwcBlock, nchwcConv, staticChannels } from './conv-backward.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat, windowOutput } from './shapes.js';
 
@@ -54,6 +56,33 @@ export function convGeometry(ctx: OpContext): ConvGeometry & { outSpatial: (numb
   return { group, kernel, strides, dilations, pads: window.pads, outSpatial: window.dims };
 }
 
+const backward: BackwardRule = {
+  differentiable: [0, 1, 2],
+  // Weights are graph inputs in derived graphs, which keeps onnxruntime off its fast blocked
+  // (NCHWc) kernels; when the target has them, the conv runs there with its filter reordered in-graph.
+  forward: (ctx) => {
+    const window = convGeometry(ctx);
+    if (!ctx.target.nchwcBlockSize) return undefined;
+    const [inChannels, outChannels] = [staticChannels(ctx, ctx.inputs[0], 'X'), staticChannels(ctx, ctx.outputs[0], 'Y')];
+    const block = nchwcBlock(ctx, window, inChannels);
+    if (!block) return undefined;
+    const filter = blockedFilter(ctx, ctx.input(1), { outChannels, inChannels, kernel: window.kernel, block, flipped: false });
+    const bias = ctx.input(2) ? blockedBias(ctx, ctx.input(2), outChannels, block) : undefined;
+    nchwcConv(ctx, { x: ctx.input(0), inChannels, filter, ...(bias ? { bias } : {}), outChannels, window, pads: window.pads, block, output: ctx.output(0) });
+    return {};
+  },
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const window = convGeometry(ctx);
+    const [xType, wType, yType] = [ctx.inputs[0]!, ctx.inputs[1]!, ctx.outputs[0]!];
+    return [
+      ctx.needsGrad(0) ? convInputGradient(ctx, { dy, w: ctx.input(1), wType, xType, yType, window }) : undefined,
+      ctx.needsGrad(1) ? convWeightGradient(ctx, { x: ctx.input(0), xType, dy, dyType: yType, window, outChannels: staticChannels(ctx, yType, 'Y') }) : undefined,
+      ctx.needsGrad(2) ? biasGradient(ctx, dy, yType.shape.length) : undefined,
+    ];
+  },
+};
+
 export const Conv = {
   opType: 'Conv',
   summary: 'N-d convolution of X with W (plus bias B), grouped when group > 1.',
@@ -84,4 +113,5 @@ export const Conv = {
     const fanIn = perSample(w);
     return perSample(ctx.outputs[0]) * fanIn;
   },
+  backward,
 } satisfies OpRule;

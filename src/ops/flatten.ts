@@ -1,4 +1,5 @@
 /** Flatten: reshapes to 2-D at `axis` (dims before it form rows, the rest columns). */
+import { viewBackward } from './backward-common.js';
 import { spec } from './attributes.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
@@ -29,4 +30,5 @@ export const Flatten = {
   parameterInputs: [],
   channels: { kind: 'view' },
   macs: () => 0,
+  backward: viewBackward,
 } satisfies OpRule;

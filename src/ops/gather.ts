@@ -1,4 +1,6 @@
 /** Gather: takes entries of `data` along `axis` at `indices` (x.size(0) in exports is Shape → Gather). */
+import type { BackwardRule } from './backward.js';
+import { int64 } from '../ir/tensor.js';
 import { spec } from './attributes.js';
 import { requireInput } from './common.js';
 import { gatherTensor, isIntegerType } from './fold.js';
@@ -22,6 +24,27 @@ function constantIndices(ctx: OpContext, size: number | string): number[] | unde
     return i < 0 ? i + size : i;
   });
 }
+
+// dX scatters dY back to the gathered positions, adding where an index repeats (constant indices,
+// ScatterElements with reduction from opset 16). Gathers of shape arithmetic carry no gradient.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const data = ctx.inputs[0]!;
+    const axis = gatherAxis(ctx, data.shape.length);
+    const size = data.shape[axis]!;
+    const indices = typeof size === 'number' ? constantIndices(ctx, size) : undefined;
+    if (!indices) return ctx.fail('the gradient needs constant indices and a static size on the gathered axis');
+    if (ctx.opset < 16) return ctx.fail(`the gradient needs ScatterElements with reduction (opset 16 or later; the graph has ${ctx.opset})`);
+    const flat = data.shape.map((d, i) => (i === axis ? indices.length : d));
+    if (!flat.every((d, i) => typeof d === 'number' || (i === 0 && axis > 0))) return ctx.fail('the gradient needs static dims');
+    const updates = ctx.reshape(ctx.outputGrads[0]!, flat.map((d) => (typeof d === 'number' ? d : 0)));
+    const where = ctx.constantTensor(int64(data.shape.map((_, i) => (i === axis ? indices.length : 1)), indices));
+    const spread = ctx.op('Expand', [where, ctx.op('Shape', [updates])]);
+    const zeros = ctx.op('ConstantOfShape', [ctx.shapeOf(ctx.input(0), data)]);
+    return [ctx.op('ScatterElements', [zeros, spread, updates], { axis, reduction: 'add' })];
+  },
+};
 
 export const Gather = {
   opType: 'Gather',
@@ -55,5 +78,6 @@ export const Gather = {
   parameterInputs: [],
   channels: { kind: 'barrier', reason: 'selects entries by index, which can pick, drop or reorder channels' },
   macs: () => 0,
+  backward,
 } satisfies OpRule;
 

@@ -1,8 +1,37 @@
 /** Gemm: Y = alpha * A' * B' + beta * C, the fully connected layer of classifiers. */
 import { spec } from './attributes.js';
+import type { BackwardRule } from './backward.js';
 import { requireInput, requireRank } from './common.js';
 import type { OpRule } from './rule.js';
 import { broadcastsTo, formatShape } from './shapes.js';
+
+// Y = alpha*op(A)*op(B) + beta*C. Each input gradient is one Gemm whose transposes follow from
+// the forward's: dop(A) = alpha*dY*op(B)ᵀ and dop(B) = alpha*op(A)ᵀ*dY, transposed back when the
+// forward transposed; dC = beta*dY summed over C's broadcast axes.
+const backward: BackwardRule = {
+  differentiable: [0, 1, 2],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const alpha = ctx.attrs.float('alpha');
+    const beta = ctx.attrs.float('beta');
+    const transA = ctx.attrs.int('transA') === 1;
+    const transB = ctx.attrs.int('transB') === 1;
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    const gemm = (x: string, y: string, tx: boolean, ty: boolean): string =>
+      ctx.op('Gemm', [x, y], { alpha: { float: alpha }, transA: tx ? 1 : 0, transB: ty ? 1 : 0 });
+    // dA = alpha*dY*op(B)ᵀ ([M,K]); when transA, dA = alpha*op(B)*dYᵀ ([K,M]).
+    const da = !ctx.needsGrad(0) ? undefined : transA ? gemm(b, dy, transB, true) : gemm(dy, b, false, !transB);
+    // dB = alpha*op(A)ᵀ*dY ([K,N]); when transB, dB = alpha*dYᵀ*op(A) ([N,K]).
+    const db = !ctx.needsGrad(1) ? undefined : transB ? gemm(dy, a, true, transA) : gemm(a, dy, !transA, false);
+    let dc: string | undefined;
+    if (ctx.needsGrad(2) && ctx.input(2)) {
+      const scaled = beta === 1 ? dy : ctx.op('Mul', [dy, ctx.scalar(beta)]);
+      dc = ctx.unbroadcast(scaled, ctx.outputs[0]!, ctx.inputs[2]!);
+    }
+    return [da, db, dc];
+  },
+};
 
 export const Gemm = {
   opType: 'Gemm',
@@ -41,4 +70,5 @@ export const Gemm = {
     const size = (b.shape[0] as number) * (b.shape[1] as number);
     return Number.isFinite(size) ? size : NaN;
   },
+  backward,
 } satisfies OpRule;

@@ -1,7 +1,19 @@
 /** GlobalAveragePool: the mean over all spatial positions of each channel. */
+import type { BackwardRule } from './backward.js';
 import { PASS_THROUGH } from './channels.js';
 import { requireInput, requireRank } from './common.js';
+import { staticSpatial } from './conv-backward.js';
 import type { OpRule } from './rule.js';
+
+// dX: dY spread evenly over the positions each mean read.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const area = staticSpatial(ctx, ctx.inputs[0], 'X').reduce((a, b) => a * b, 1);
+    const scaled = ctx.op('Mul', [ctx.outputGrads[0]!, ctx.scalar(1 / area)]);
+    return [ctx.op('Expand', [scaled, ctx.shapeOf(ctx.input(0), ctx.inputs[0]!)])];
+  },
+};
 
 export const GlobalAveragePool = {
   opType: 'GlobalAveragePool',
@@ -17,4 +29,5 @@ export const GlobalAveragePool = {
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,
+  backward,
 } satisfies OpRule;

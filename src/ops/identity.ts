@@ -1,4 +1,5 @@
 /** Identity: passes its input through; PyTorch exports use it to share equal parameter tensors. */
+import { passThroughBackward } from './backward-common.js';
 import { PASS_THROUGH } from './channels.js';
 import { passShapeValue, unaryRule } from './common.js';
 import type { OpRule } from './rule.js';
@@ -11,4 +12,5 @@ export const Identity = {
   },
   foldShapeValue: passShapeValue,
   identityInput: () => 0,
+  backward: passThroughBackward,
 } satisfies OpRule;

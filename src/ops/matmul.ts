@@ -2,10 +2,39 @@
  * MatMul: numpy matrix product (1-D operands promoted, leading dims broadcast). A constant second
  * input is a weight, counted and pruned like Gemm's.
  */
+import type { BackwardRule } from './backward.js';
 import { perSample, requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 import { broadcastShapes, formatShape } from './shapes.js';
 import type { Dim } from '../ir/graph.js';
+
+// dA = dY·Bᵀ and dB = Aᵀ·dY, each summed over the leading dims it was broadcast along. A 2-D
+// weight B behind a batched A (a linear layer on [N, T, K]) folds the batch into one Gemm.
+const backward: BackwardRule = {
+  differentiable: [0, 1],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const [a, b, y] = [ctx.inputs[0]!, ctx.inputs[1]!, ctx.outputs[0]!];
+    if (a.shape.length < 2 || b.shape.length < 2) return ctx.fail('the gradient of MatMul with a 1-D operand is not supported (reshape it to 2-D)');
+    const swapLast = (rank: number): number[] => [...Array(rank - 2).keys(), rank - 1, rank - 2];
+    let da: string | undefined;
+    let db: string | undefined;
+    if (ctx.needsGrad(0)) {
+      const bt = ctx.op('Transpose', [ctx.input(1)], { perm: swapLast(b.shape.length) });
+      da = ctx.unbroadcast(ctx.op('MatMul', [dy, bt]), { dtype: y.dtype, shape: [...y.shape.slice(0, -1), a.shape[a.shape.length - 1]!] }, a);
+    }
+    if (ctx.needsGrad(1)) {
+      const [k, n] = [a.shape[a.shape.length - 1], y.shape[y.shape.length - 1]];
+      if (b.shape.length === 2 && a.shape.length > 2 && typeof k === 'number' && typeof n === 'number') {
+        db = ctx.op('Gemm', [ctx.reshape(ctx.input(0), [-1, k]), ctx.reshape(dy, [-1, n])], { transA: 1 });
+      } else {
+        const at = ctx.op('Transpose', [ctx.input(0)], { perm: swapLast(a.shape.length) });
+        db = ctx.unbroadcast(ctx.op('MatMul', [at, dy]), { dtype: y.dtype, shape: [...y.shape.slice(0, -2), b.shape[b.shape.length - 2]!, y.shape[y.shape.length - 1]!] }, b);
+      }
+    }
+    return [da, db];
+  },
+};
 
 export const MatMul = {
   opType: 'MatMul',
@@ -39,4 +68,5 @@ export const MatMul = {
     const k = a.shape[a.shape.length - 1];
     return typeof k === 'number' ? perSample(ctx.outputs[0]) * k : NaN;
   },
+  backward,
 } satisfies OpRule;

@@ -3,11 +3,32 @@
  * ([begins..., ends...]); `axes` an input from opset 18; mode 'wrap' is from opset 19, but
  * onnxruntime runs it in earlier opsets too, so it is accepted there.
  */
+import type { BackwardRule } from './backward.js';
 import { passThroughUnless } from './channels.js';
 import { spec } from './attributes.js';
 import { requireInput, requireInputOpset, requireIntegers } from './common.js';
 import type { OpRule } from './rule.js';
 import { formatShape, normalizeAxes } from './shapes.js';
+
+// Constant padding: dX is dY with the pads taken off again, a Pad by the negated pads (negative
+// pads crop). Reflect, edge and wrap copy values and are not supported.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const rank = ctx.inputs[0]!.shape.length;
+    const pads = ctx.shapeValue(1);
+    const given = ctx.node.inputs[3] ? ctx.shapeValue(3) : [...Array(rank).keys()];
+    if (!pads || !given || !pads.every((p) => typeof p === 'number') || !given.every((a) => typeof a === 'number')) return ctx.fail('the gradient needs constant pads and axes');
+    const axes = normalizeAxes(given as number[], rank)!;
+    const full = new Array<number>(2 * rank).fill(0);
+    axes.forEach((axis, i) => {
+      full[axis] = -(pads[i] as number);
+      full[axis + rank] = -(pads[i + axes.length] as number);
+    });
+    if (ctx.attrs.string('mode') !== 'constant' && full.some((p) => p !== 0)) return ctx.fail(`the gradient of mode '${ctx.attrs.string('mode')}' is not supported (constant only)`);
+    return [ctx.op('Pad', [ctx.outputGrads[0]!, ctx.ints(full)])];
+  },
+};
 
 export const Pad = {
   opType: 'Pad',
@@ -49,4 +70,5 @@ export const Pad = {
     return k >= 0 && (pads[k] !== 0 || pads[k + given.length] !== 0) ? 'pads the channel axis' : undefined;
   }),
   macs: () => 0,
+  backward,
 } satisfies OpRule;

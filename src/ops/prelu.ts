@@ -1,8 +1,27 @@
 /** PRelu: x for x >= 0, slope * x otherwise, with a trainable slope broadcast to x (per channel: [C, 1, 1]). */
+import type { BackwardRule } from './backward.js';
+import { masked } from './backward-common.js';
 import { BROADCAST } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 import { broadcastsTo, formatShape } from './shapes.js';
+
+// dX = dY where x > 0, slope·dY elsewhere; dSlope = Σ dY·min(x, 0) over the axes the slope broadcasts.
+const backward: BackwardRule = {
+  differentiable: [0, 1],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const x = ctx.input(0);
+    let dx: string | undefined;
+    if (ctx.needsGrad(0)) {
+      const negative = ctx.op('Mul', [dy, ctx.input(1)]);
+      const positive = ctx.op('Sub', [dy, negative]);
+      dx = ctx.op('Add', [negative, masked(ctx, positive, ctx.op('Greater', [x, ctx.scalar(0)]))]);
+    }
+    const dSlope = ctx.needsGrad(1) ? ctx.unbroadcast(ctx.op('Mul', [dy, ctx.op('Min', [x, ctx.scalar(0)])]), ctx.outputs[0]!, ctx.inputs[1]!) : undefined;
+    return [dx, dSlope];
+  },
+};
 
 export const PRelu = {
   opType: 'PRelu',
@@ -20,4 +39,5 @@ export const PRelu = {
   parameterInputs: [1],
   channels: BROADCAST,
   macs: () => 0,
+  backward,
 } satisfies OpRule;

@@ -3,6 +3,7 @@
  * 14) and one -1 is inferred. The shape may be shape arithmetic holding the symbolic batch
  * (`x.view(x.size(0), -1)`): equal symbolic dims cancel when the -1 is inferred.
  */
+import { viewBackward } from './backward-common.js';
 import { inOpsets, spec } from './attributes.js';
 import { passShapeValue, requireInput } from './common.js';
 import { withDims } from './fold.js';
@@ -71,4 +72,5 @@ export const Reshape = {
   parameterInputs: [],
   channels: { kind: 'view', shapeInput: 1 },
   macs: () => 0,
+  backward: viewBackward,
 } satisfies OpRule;

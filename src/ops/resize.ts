@@ -10,6 +10,7 @@ import { passThroughUnless, type ChannelContext } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpContext, OpRule, ValueType } from './rule.js';
 import { formatShape, normalizeAxes, normalizeAxis } from './shapes.js';
+import { resizeBackward } from './resize-backward.js';
 import { toNumbers } from '../ir/tensor.js';
 import type { Dim } from '../ir/graph.js';
 
@@ -114,4 +115,5 @@ export const Resize = {
   parameterInputs: [],
   channels: passThroughUnless(resamplesChannels(2), { channelCountInputs: [3] }),
   macs: () => 0,
+  backward: resizeBackward(2),
 } satisfies OpRule;

@@ -38,4 +38,6 @@ export const Shape = {
     },
   },
   macs: () => 0,
+  // An integer output: no gradient flows through it.
+  backward: { differentiable: [], emit: () => [] },
 } satisfies OpRule;

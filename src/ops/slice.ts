@@ -1,4 +1,5 @@
 /** Slice: a strided sub-box from starts/ends/axes/steps inputs (inputs since opset 10), clamped as onnxruntime clamps. */
+import type { BackwardRule } from './backward.js';
 import { requireInput } from './common.js';
 import { sliceTensor, type SliceRange } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
@@ -55,6 +56,46 @@ function slicedShape(ctx: OpContext, shape: Shape): Dim[] {
   });
 }
 
+// dX puts dY back where the slice read it and zeros elsewhere: per sliced axis, a negative step
+// reverses dY, a step above 1 interleaves zeros, and one Pad (negative pads crop) places it.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const x = ctx.inputs[0]!;
+    const rank = x.shape.length;
+    const spec = sliceSpec(ctx, rank);
+    const current = [...ctx.outputs[0]!.shape];
+    const pads = new Array<number>(2 * rank).fill(0);
+    let grad = ctx.outputGrads[0]!;
+    for (let k = 0; k < spec.axes.length; k++) {
+      const axis = spec.axes[k]!;
+      const size = x.shape[axis];
+      if (typeof size !== 'number') return ctx.fail(`the gradient needs a static size on sliced axis ${axis}`);
+      const range = sliceAxis(size, spec.starts[k]!, spec.ends[k]!, spec.steps[k]!);
+      if (range.count === 0) return [ctx.op('ConstantOfShape', [ctx.shapeOf(ctx.input(0), x)])];
+      let low = range.start;
+      const step = Math.abs(range.step);
+      if (range.step < 0) {
+        grad = ctx.op('Slice', [grad, ctx.ints([-1]), ctx.ints([-(2 ** 62)]), ctx.ints([axis]), ctx.ints([-1])]);
+        low = range.start + (range.count - 1) * range.step;
+      }
+      let length = range.count;
+      if (step > 1) {
+        // [.., count, ..] -> [.., count, step, ..] with zeros after each element -> [.., count*step, ..].
+        if (!current.every((d, i) => typeof d === 'number' || i === 0)) return ctx.fail('the gradient of a strided slice needs static dims');
+        const widened = ctx.op('Pad', [ctx.unsqueeze(grad, [axis + 1]), ctx.ints(Array.from({ length: 2 * (rank + 1) }, (_, i) => (i === rank + 1 + axis + 1 ? step - 1 : 0)))]);
+        const merged = current.map((d, i) => (i === axis ? range.count * step : i === 0 && typeof d !== 'number' ? 0 : (d as number)));
+        grad = ctx.reshape(widened, merged);
+        length = range.count * step;
+      }
+      current[axis] = size;
+      pads[axis] = low;
+      pads[axis + rank] = size - low - length;
+    }
+    return [ctx.op('Pad', [grad, ctx.ints(pads)])];
+  },
+};
+
 export const Slice = {
   opType: 'Slice',
   summary: 'A strided sub-box of the input.',
@@ -79,4 +120,5 @@ export const Slice = {
   parameterInputs: [],
   channels: { kind: 'slice', starts: 1, ends: 2, axes: 3, steps: 4 },
   macs: () => 0,
+  backward,
 } satisfies OpRule;

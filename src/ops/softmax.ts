@@ -3,6 +3,7 @@
  * softmax runs over all dims from it; from 13 it runs over the one axis (default -1). The output
  * shape is the input's either way; the semantics matter to autodiff.
  */
+import type { BackwardRule } from './backward.js';
 import { passThroughUnless } from './channels.js';
 import { spec } from './attributes.js';
 import { requireInput } from './common.js';
@@ -13,6 +14,20 @@ import { normalizeAxis } from './shapes.js';
 export function softmaxAxis(axis: number | undefined, opset: number): number {
   return axis ?? (opset < 13 ? 1 : -1);
 }
+
+// dX = y ⊙ (dY - Σ dY ⊙ y) over the normalised dims: the one axis from opset 13, every dim from
+// the axis on before it.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const dy = ctx.outputGrads[0]!;
+    const rank = ctx.inputs[0]!.shape.length;
+    const axis = normalizeAxis(softmaxAxis(ctx.attrs.has('axis') ? ctx.attrs.int('axis') : undefined, ctx.opset), rank)!;
+    const axes = ctx.opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, i) => axis + i);
+    const inner = ctx.reduceSum(ctx.op('Mul', [dy, ctx.output(0)]), axes, true);
+    return [ctx.op('Mul', [ctx.output(0), ctx.op('Sub', [dy, inner])])];
+  },
+};
 
 export const Softmax = {
   opType: 'Softmax',
@@ -34,4 +49,5 @@ export const Softmax = {
     return (ctx.opset < 13 ? axis <= 1 : axis === 1) ? 'normalises across channels' : undefined;
   }),
   macs: () => 0,
+  backward,
 } satisfies OpRule;

@@ -3,6 +3,7 @@
  * attribute (before opset 13) or input (from 13), or `num_outputs` (from 18: ceil-sized chunks,
  * the last smaller), or else equal parts.
  */
+import type { BackwardRule } from './backward.js';
 import { inOpsets, spec } from './attributes.js';
 import { requireInput, requireInputOpset, requireIntegers } from './common.js';
 import type { OpContext, OpRule } from './rule.js';
@@ -32,6 +33,16 @@ function splitSizes(ctx: OpContext, size: Dim, outputs: number): Dim[] {
   return new Array<Dim>(outputs).fill(size / outputs);
 }
 
+// dX joins the outputs' gradients along the axis; outputs that receive none contribute zeros.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const axis = normalizeAxis(ctx.attrs.int('axis'), ctx.inputs[0]!.shape.length)!;
+    const parts = ctx.outputGrads.map((grad, i) => grad ?? ctx.op('ConstantOfShape', [ctx.shapeOf(ctx.output(i), ctx.outputs[i]!)]));
+    return [parts.length === 1 ? parts[0] : ctx.op('Concat', parts, { axis })];
+  },
+};
+
 export const Split = {
   opType: 'Split',
   summary: 'Cuts the input along an axis into several outputs.',
@@ -55,4 +66,5 @@ export const Split = {
   parameterInputs: [],
   channels: { kind: 'split', sizesAttribute: 'split', sizesInput: 1 },
   macs: () => 0,
+  backward,
 } satisfies OpRule;

@@ -2,6 +2,7 @@
  * Squeeze: removes size-1 axes; `axes` is an attribute before opset 13 and an input from 13.
  * Without axes it removes every dim known to be 1; symbolic dims (the batch) are kept.
  */
+import { viewBackward } from './backward-common.js';
 import { inOpsets, spec } from './attributes.js';
 import { attributeOrInputAxes, passShapeValue, requireInput } from './common.js';
 import { withDims } from './fold.js';
@@ -41,4 +42,5 @@ export const Squeeze = {
   parameterInputs: [],
   channels: { kind: 'view' },
   macs: () => 0,
+  backward: viewBackward,
 } satisfies OpRule;

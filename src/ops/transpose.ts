@@ -1,4 +1,5 @@
 /** Transpose: permutes the axes (default: reverses them). */
+import type { BackwardRule } from './backward.js';
 import { passThroughUnless } from './channels.js';
 import { spec } from './attributes.js';
 import { requireInput } from './common.js';
@@ -12,6 +13,18 @@ function permutation(ctx: OpContext, rank: number): number[] {
   if (!valid) ctx.fail(`perm [${perm.join(', ')}] is not a permutation of the ${rank} axes`);
   return [...perm];
 }
+
+// dX: dY transposed back by the inverse permutation.
+const backward: BackwardRule = {
+  differentiable: [0],
+  emit: (ctx) => {
+    const rank = ctx.inputs[0]!.shape.length;
+    const perm = ctx.attrs.ints('perm') ?? [...Array(rank).keys()].reverse();
+    const inverse = new Array<number>(rank);
+    perm.forEach((p, i) => (inverse[p] = i));
+    return [ctx.op('Transpose', [ctx.outputGrads[0]!], { perm: inverse })];
+  },
+};
 
 export const Transpose = {
   opType: 'Transpose',
@@ -31,4 +44,5 @@ export const Transpose = {
   parameterInputs: [],
   channels: passThroughUnless((ctx) => (permutation(ctx, ctx.inputs[0]!.shape.length)[1] === 1 ? undefined : 'moves the channel axis')),
   macs: () => 0,
+  backward,
 } satisfies OpRule;

@@ -1,4 +1,5 @@
 /** Unsqueeze: inserts size-1 axes; `axes` is an attribute before opset 13 and an input from 13. */
+import { viewBackward } from './backward-common.js';
 import { inOpsets, spec } from './attributes.js';
 import { attributeOrInputAxes, passShapeValue, requireInput } from './common.js';
 import { withDims } from './fold.js';
@@ -38,4 +39,5 @@ export const Unsqueeze = {
   parameterInputs: [],
   channels: { kind: 'view' },
   macs: () => 0,
+  backward: viewBackward,
 } satisfies OpRule;

@@ -1,0 +1,12 @@
+import { GraphBuilder, modelFromGraph } from './src/ir/builder.js';
+import { float32 } from './src/ir/tensor.js';
+import { attr } from './src/ir/graph.js';
+import { buildTrainingGraph } from './src/autodiff/training-graph.js';
+const g = new GraphBuilder('bn');
+const x = g.input('input', 'float32', [6, 3, 2, 2]);
+const names = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => g.initializer(`bn.${p}`, float32([3], [1, 1, 1])));
+const fc = g.initializer('fc.weight', float32([2, 12], new Float32Array(24)));
+g.output(g.op('Gemm', [g.op('Flatten', [g.op('BatchNormalization', [x, ...names], { momentum: attr.float(0.9) })]), fc], { transB: attr.int(1) }), 'float32');
+const t = buildTrainingGraph(modelFromGraph(g.build()), { loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd' } });
+for (const n of t.model.graph.nodes) if (/BatchNorm/.test(n.name)) console.log(n.opType, n.inputs.join(','), '->', n.outputs.join(','), JSON.stringify(n.attributes));
+console.log(t.state.map((s) => `${s.input} -> ${s.output}`));
