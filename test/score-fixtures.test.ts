@@ -6,6 +6,14 @@ import { decodeModel } from '../src/onnx/decode.js';
 import { materializeSharedParameters } from '../src/transform/index.js';
 import { masksFromScores } from '../src/prune/masks.js';
 import { magnitudeScores } from '../src/score/magnitude.js';
+import { snipScores } from '../src/score/snip.js';
+import { graspScores } from '../src/score/grasp.js';
+import { synflowScores } from '../src/score/synflow.js';
+import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
+import { tensor } from '../src/ir/tensor.js';
+import type { LabelledBatch } from '../src/score/scorer.js';
+import { buildTrainingGraph } from '../src/autodiff/training-graph.js';
+import { StepRunner } from '../src/train/step-runner.js';
 import { prunableWeights, type WeightScores } from '../src/score/weights.js';
 import { FIXTURE_NAMES, loadFixture, type Fixture } from './helpers/fixtures.js';
 import { spearman } from './helpers/numeric.js';
@@ -14,6 +22,26 @@ type ScorerName = 'magnitude' | 'snip' | 'grasp' | 'synflow';
 
 function fixtureModel(fixture: Fixture) {
   return materializeSharedParameters(decodeModel(fixture.modelBytes()));
+}
+
+/**
+ * The model the fixture's SNIP, GraSP and SynFlow scores were computed on. make_fixtures.py
+ * exports model.onnx, then runs the training-mode gradient pass (which updates the BatchNorm
+ * running statistics, momentum 0.1, unbiased variance) and only then scores in eval mode; so the
+ * scores belong to model.onnx with its running statistics after one training-mode forward on the
+ * fixture batch. This reproduces that update with the training engine at learning rate 0.
+ */
+async function fixtureScoringModel(fixture: Fixture) {
+  const model = fixtureModel(fixture);
+  const graph = buildTrainingGraph(model, { batchSize: fixture.meta.input_shape[0]!, loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd' } });
+  const runner = await StepRunner.create(graph, { backend: onnxruntimeNode });
+  try {
+    const batch = fixtureBatch(fixture);
+    await runner.step(batch.inputs, batch.labels, 0);
+    return runner.exportModel();
+  } finally {
+    await runner.release();
+  }
 }
 
 /** Checks per-tensor Spearman correlation and the global 0.9 mask's kept counts against the fixture. */
@@ -34,6 +62,13 @@ function compareWithReference(fixture: Fixture, scorer: ScorerName, scores: Weig
   }
 }
 
+function fixtureBatch(fixture: Fixture): LabelledBatch {
+  return {
+    inputs: tensor('float32', fixture.meta.input_shape, fixture.input()),
+    labels: tensor('int64', fixture.meta.tensors['labels']!.shape, fixture.labels()),
+  };
+}
+
 describe('pruning-at-initialisation scores match the PyTorch fixtures', () => {
   for (const name of FIXTURE_NAMES) {
     test(`magnitude on ${name}`, async () => {
@@ -41,6 +76,18 @@ describe('pruning-at-initialisation scores match the PyTorch fixtures', () => {
       const model = fixtureModel(fixture);
       assert.deepEqual(prunableWeights(model).map((w) => w.name).sort(), fixture.scoreNames().sort());
       compareWithReference(fixture, 'magnitude', await magnitudeScores(model), 0.999);
+    });
+    test(`SNIP on ${name}`, async () => {
+      const fixture = loadFixture(name);
+      compareWithReference(fixture, 'snip', await snipScores(await fixtureScoringModel(fixture), { backend: onnxruntimeNode, data: fixtureBatch(fixture) }), 0.999);
+    });
+    test(`single-round SynFlow on ${name}`, async () => {
+      const fixture = loadFixture(name);
+      compareWithReference(fixture, 'synflow', await synflowScores(await fixtureScoringModel(fixture), { backend: onnxruntimeNode, rounds: 1 }), 0.999);
+    });
+    test(`GraSP (finite-difference Hessian product) on ${name}`, async () => {
+      const fixture = loadFixture(name);
+      compareWithReference(fixture, 'grasp', await graspScores(await fixtureScoringModel(fixture), { backend: onnxruntimeNode, data: fixtureBatch(fixture) }), 0.99);
     });
   }
 });

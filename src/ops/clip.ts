@@ -31,6 +31,7 @@ export const Clip = {
     }
     return [x];
   },
+  scaling: () => ({ kind: 'equivariant', scaledInputs: [1, 2] }),
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

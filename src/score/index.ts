@@ -3,13 +3,20 @@
  * @example const scores = await scorerFor('snip')(model, { backend: onnxruntimeNode, data });
  */
 import { SculptError } from '../errors.js';
+import { graspScores } from './grasp.js';
 import { magnitudeScores } from './magnitude.js';
 import { randomScores } from './random.js';
 import type { Scorer } from './scorer.js';
+import { snipScores } from './snip.js';
+import { synflowScores } from './synflow.js';
 
+/** Every scorer by name. */
 export const SCORERS = {
   random: randomScores,
   magnitude: magnitudeScores,
+  snip: snipScores,
+  grasp: graspScores,
+  synflow: synflowScores,
 } satisfies Record<string, Scorer>;
 
 /** A scorer's name. */

@@ -6,11 +6,13 @@
 import { SculptError } from '../errors.js';
 import type { Model } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { describeNode } from '../ir/topology.js';
 import { inferModel, ruleFor, type TypedGraph } from '../ops/infer.js';
 
 /** Scores by weight (initialiser) name; each tensor has its weight's dims. Higher means more important. */
 export type WeightScores = ReadonlyMap<string, Tensor<'float32'>>;
+
+/** 0/1 masks by weight (initialiser) name, each shaped like its weight: 1 keeps the weight. */
+export type WeightMasks = ReadonlyMap<string, Tensor<'float32'>>;
 
 /** One prunable weight: the initialiser and the node that reads it. */
 export interface PrunableWeight {
@@ -62,9 +64,4 @@ export function checkFinite(scores: WeightScores, scorer: string): void {
       }
     }
   }
-}
-
-/** The node that reads a prunable weight, for messages. */
-export function describeWeight(model: Model, weight: PrunableWeight): string {
-  return `'${weight.name}' of ${describeNode(model.graph.nodes[weight.nodeIndex]!, weight.nodeIndex)}`;
 }
