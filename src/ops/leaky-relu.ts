@@ -5,6 +5,7 @@ import { PASS_THROUGH } from './channels.js';
 import { spec } from './attributes.js';
 import { unaryRule } from './common.js';
 import type { OpRule } from './rule.js';
+import { ELEMENTWISE_PATTERN } from './pattern.js';
 import { EQUIVARIANT } from './scaling.js';
 
 // dY where x > 0, alpha·dY elsewhere (PyTorch's convention at 0): dY·(alpha + (1 - alpha)·[x > 0]).
@@ -27,4 +28,5 @@ export const LeakyRelu = {
   }),
   backward,
   scaling: () => EQUIVARIANT,
+  pattern: () => ELEMENTWISE_PATTERN,
 } satisfies OpRule;

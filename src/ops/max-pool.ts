@@ -6,6 +6,7 @@ import { AUTO_PAD_VALUES } from './conv.js';
 import { poolGeometry, pooledType } from './pool.js';
 import type { OpRule } from './rule.js';
 import { EQUIVARIANT } from './scaling.js';
+import type { PatternRule } from './pattern.js';
 
 // The gradient goes to each window's maximum. Training graphs ask the forward MaxPool for its
 // Indices output (flat positions in X); MaxUnpool then places dY there, which measured faster
@@ -67,6 +68,7 @@ export const MaxPool = {
     return ctx.node.outputs.length > 1 ? [y, { dtype: 'int64', shape: y.shape }] : [y];
   },
   scaling: () => EQUIVARIANT,
+  pattern: (): PatternRule => ({ kind: 'argmax', indicesOutput: 1 }),
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

@@ -6,6 +6,7 @@ import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 import { broadcastsTo, formatShape } from './shapes.js';
 import { EQUIVARIANT } from './scaling.js';
+import { ELEMENTWISE_PATTERN } from './pattern.js';
 
 // dX = dY where x > 0, slope·dY elsewhere; dSlope = Σ dY·min(x, 0) over the axes the slope broadcasts.
 const backward: BackwardRule = {
@@ -38,6 +39,7 @@ export const PRelu = {
     return [x];
   },
   scaling: () => EQUIVARIANT,
+  pattern: () => ELEMENTWISE_PATTERN,
   parameterInputs: [1],
   channels: BROADCAST,
   macs: () => 0,

@@ -8,6 +8,7 @@ import type { OutputChannelWeights, PerChannelAffine } from './affine.js';
 import type { AttributeReader, AttributeSpec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import type { ChannelRule } from './channels.js';
+import type { PatternRule } from './pattern.js';
 import type { ScalingRule } from './scaling.js';
 
 /** A value's static type: dtype and shape (dims may be symbolic, such as the batch). */
@@ -79,6 +80,8 @@ export interface OpRule {
    * rescaling; see scaling.ts). Undefined: it does not, and its inputs are given at their true scale.
    */
   scaling?(ctx: OpContext): ScalingRule | undefined;
+  /** How a piecewise-linear op is frozen at its activation pattern (read by GraSP; see pattern.ts). Undefined: the op is smooth, or linear. */
+  pattern?(ctx: OpContext): PatternRule | undefined;
   /** How to emit the op's gradient as ONNX nodes (read by src/autodiff). Undefined: not differentiable. */
   readonly backward?: BackwardRule;
 }
