@@ -164,14 +164,33 @@ export function buildScaledNetwork(model: Model, inputShape: readonly number[]):
   return { model: scaled, slots, points, pointInputs, output: expOf(first), input, inputShape };
 }
 
-/** The value of every slot for the point targets, with masked weights zero. */
-export function slotValues(network: ScaledNetwork, targets: Int32Array, masks?: ReadonlyMap<string, Tensor<'float32'>>): Map<string, Tensor<'float32'>> {
-  const values = new Map<string, Tensor<'float32'>>();
-  for (const slot of network.slots) {
-    const mask = slot.weight ? masks?.get(slot.weight) : undefined;
-    values.set(slot.name, scaleBy(slot.base, evaluate(slot.exponent, targets), mask?.data));
+/**
+ * The value of every slot for the point targets (masked weights zero), in buffers kept from one update to the next: only slots whose exponent
+ * changed, or whose mask did, are rewritten (SynFlow updates them a few times per round, and a
+ * slot of VGG-19 holds up to 2.4M weights). The returned tensors share the buffers, so each
+ * update overwrites what the previous one returned.
+ */
+export class SlotValues {
+  private readonly values = new Map<string, Tensor<'float32'>>();
+  private readonly exponents = new Map<string, number>();
+  private masks: ReadonlyMap<string, Tensor<'float32'>> | undefined;
+
+  constructor(private readonly network: ScaledNetwork) {}
+
+  update(targets: Int32Array, masks?: ReadonlyMap<string, Tensor<'float32'>>): Map<string, Tensor<'float32'>> {
+    const masksChanged = masks !== this.masks;
+    this.masks = masks;
+    for (const slot of this.network.slots) {
+      const e = evaluate(slot.exponent, targets);
+      let value = this.values.get(slot.name);
+      const stale = !value || this.exponents.get(slot.name) !== e || (slot.weight !== undefined && masksChanged);
+      if (!stale) continue;
+      if (!value) this.values.set(slot.name, (value = tensor('float32', slot.base.dims, new Float32Array(slot.base.data.length))));
+      scaleInto(slot.base.data, e, slot.weight ? masks?.get(slot.weight)?.data : undefined, value.data);
+      this.exponents.set(slot.name, e);
+    }
+    return this.values;
   }
-  return values;
 }
 
 /** The value of an exponent for the point targets. */
@@ -185,14 +204,11 @@ function negate(exponent: Exponent): Exponent {
   return exponent.map((code) => -code);
 }
 
-/** 2^e · base (times the mask): exact in float32 unless it overflows or underflows. */
-function scaleBy(base: Tensor<'float32'>, e: number, mask: Float32Array | undefined): Tensor<'float32'> {
-  const source = base.data;
-  const out = new Float32Array(source.length);
+/** out = 2^e · base (times the mask): exact in float32 unless it overflows or underflows. */
+function scaleInto(source: Float32Array, e: number, mask: Float32Array | undefined, out: Float32Array): void {
   const factor = 2 ** e;
-  if (mask) for (let i = 0; i < out.length; i++) out[i] = mask[i] ? source[i]! * factor : 0;
-  else for (let i = 0; i < out.length; i++) out[i] = source[i]! * factor;
-  return tensor('float32', base.dims, out);
+  if (mask) for (let i = 0, n = out.length; i < n; i++) out[i] = mask[i] ? source[i]! * factor : 0;
+  else for (let i = 0, n = out.length; i < n; i++) out[i] = source[i]! * factor;
 }
 
 function absolute(value: Tensor): Tensor<'float32'> {
@@ -283,9 +299,9 @@ export function ones(dims: readonly number[]): Tensor<'float32'> {
  * within 2^±16 of its target; a point still zero then is truly negligible (its inputs were in
  * range). `targets` is updated in place; a good start (the previous round's) needs one probe.
  */
-export async function calibrate(network: ScaledNetwork, probe: ScalingProbe, targets: Int32Array, masks?: ReadonlyMap<string, Tensor<'float32'>>, maxProbes = 64): Promise<Int32Array> {
+export async function calibrate(network: ScaledNetwork, probe: ScalingProbe, targets: Int32Array, values: SlotValues, masks?: ReadonlyMap<string, Tensor<'float32'>>, maxProbes = 64): Promise<Int32Array> {
   for (let attempt = 0; attempt < maxProbes; attempt++) {
-    const maxima = await probe.measure(slotValues(network, targets, masks));
+    const maxima = await probe.measure(values.update(targets, masks));
     let settled = true;
     maxima.forEach((m, point) => {
       if (Number.isFinite(m) && m > 0) {

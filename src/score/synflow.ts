@@ -18,8 +18,8 @@ import { buildGradientGraph } from '../autodiff/gradient-graph.js';
 import { GradientRunner } from '../autodiff/gradient-runner.js';
 import { floats, requireBackend } from './gradients.js';
 import type { ScoreOptions } from './scorer.js';
-import { buildScaledNetwork, calibrate, ones, ScalingProbe, slotValues, type ScaledNetwork } from './synflow-scaling.js';
-import { checkSparsity, masksFromScores } from './threshold.js';
+import { buildScaledNetwork, calibrate, ones, ScalingProbe, SlotValues, type ScaledNetwork } from './synflow-scaling.js';
+import { checkSparsity, fillMasks } from './threshold.js';
 import { prunableWeights, type WeightMasks, type WeightScores } from './weights.js';
 
 /** SynFlow's default number of rounds. */
@@ -56,14 +56,17 @@ export async function synflowScores(model: Model, options: ScoreOptions): Promis
   try {
     const targets = new Int32Array(network.points.length);
     const input = ones(network.inputShape);
+    const slots = new SlotValues(network);
+    const maskBuffers = new Map<string, Float32Array>();
+    const sums = new Map(weights.map((w) => [w.name, new Float32Array(w.dims.reduce((a, b) => a * b, 1))]));
     let masks: WeightMasks | undefined;
     let scores: WeightScores = new Map();
     for (let round = 1; round <= rounds; round++) {
-      await calibrate(network, probe, targets, masks);
-      const values = slotValues(network, targets, masks);
+      await calibrate(network, probe, targets, slots, masks);
+      const values = slots.update(targets, masks);
       const { gradients } = await runner.run(input, undefined, values);
-      scores = collectScores(network, weights.map((w) => ({ name: w.name, dims: w.dims })), values, gradients);
-      if (round < rounds) masks = masksFromScores(scores, { sparsity: 1 - (1 - sparsity!) ** (round / rounds), scope: options.scope ?? 'global' });
+      scores = collectScores(network, weights, values, gradients, sums);
+      if (round < rounds) masks = fillMasks(scores, { sparsity: 1 - (1 - sparsity!) ** (round / rounds), scope: options.scope ?? 'global' }, maskBuffers);
     }
     return normalise(scores);
   } finally {
@@ -82,21 +85,22 @@ function synflowInputShape(model: Model, given: readonly number[] | undefined): 
   return [1, ...shape];
 }
 
-/** |w' · dR'/dw'| per weight slot, summed into the weight each slot holds. */
+/** |w' · dR'/dw'| per weight slot, summed into the weight each slot holds (written into `sums`). */
 function collectScores(
   network: ScaledNetwork,
   weights: readonly { name: string; dims: readonly number[] }[],
   values: ReadonlyMap<string, Tensor<'float32'>>,
   gradients: ReadonlyMap<string, Tensor>,
+  sums: ReadonlyMap<string, Float32Array>,
 ): WeightScores {
-  const sums = new Map(weights.map((w) => [w.name, new Float32Array(w.dims.reduce((a, b) => a * b, 1))]));
+  for (const out of sums.values()) out.fill(0);
   for (const slot of network.slots) {
     if (!slot.weight) continue;
     const out = sums.get(slot.weight);
     if (!out) continue;
     const w = values.get(slot.name)!.data;
     const g = floats(gradients.get(slot.name), slot.weight);
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! + Math.abs(w[i]! * g[i]!);
+    for (let i = 0, n = out.length; i < n; i++) out[i] = out[i]! + Math.abs(w[i]! * g[i]!);
   }
   return new Map(weights.map((w) => [w.name, tensor('float32', w.dims, sums.get(w.name)!)]));
 }

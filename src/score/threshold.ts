@@ -31,17 +31,26 @@ export function checkSparsity(sparsity: number): void {
 /** Masks that keep the weights scoring above the ceil(p · n)-th smallest score (see the file comment). */
 export function masksFromScores(scores: WeightScores, options: MaskOptions): WeightMasks {
   checkSparsity(options.sparsity);
-  const scope = options.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'local') throw new SculptError('BAD_ARGUMENT', `mask scope '${String(scope)}' is not known (allowed: global, local)`);
   if (scores.size === 0) throw new SculptError('NOT_PRUNABLE', 'no scores to mask: the model has no prunable weight');
   for (const [name, t] of scores) checkScores(name, t.data);
+  return fillMasks(scores, options, new Map());
+}
+
+/**
+ * masksFromScores writing into `into` (mask buffers reused by weight name, allocated when
+ * missing): iterative scorers mask every round without allocating. Scores are not checked.
+ */
+export function fillMasks(scores: WeightScores, options: MaskOptions, into: Map<string, Float32Array>): WeightMasks {
+  const scope = options.scope ?? 'global';
+  if (scope !== 'global' && scope !== 'local') throw new SculptError('BAD_ARGUMENT', `mask scope '${String(scope)}' is not known (allowed: global, local)`);
+  const global = scope === 'global' ? thresholdFor([...scores.values()].map((t) => t.data), options.sparsity) : 0;
   const masks = new Map<string, Tensor<'float32'>>();
-  if (scope === 'global') {
-    const values = [...scores.values()].map((t) => t.data);
-    const threshold = thresholdFor(values, options.sparsity);
-    for (const [name, t] of scores) masks.set(name, maskAbove(t, threshold));
-  } else {
-    for (const [name, t] of scores) masks.set(name, maskAbove(t, thresholdFor([t.data], options.sparsity)));
+  for (const [name, t] of scores) {
+    let out = into.get(name);
+    if (!out || out.length !== t.data.length) into.set(name, (out = new Float32Array(t.data.length)));
+    const threshold = scope === 'global' ? global : thresholdFor([t.data], options.sparsity);
+    maskAbove(t.data, threshold, out);
+    masks.set(name, tensor('float32', t.dims, out));
   }
   return masks;
 }
@@ -54,53 +63,49 @@ function thresholdFor(values: readonly Float32Array[], sparsity: number): number
 }
 
 function checkScores(name: string, data: Float32Array): void {
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isNaN(data[i]!)) throw new SculptError('NUMERIC', `the score of '${name}' is NaN at element ${i}; scores must be numbers (check the scorer's inputs)`);
+  for (let i = 0, n = data.length; i < n; i++) {
+    const v = data[i]!;
+    // NaN is the only value unequal to itself (Number.isNaN would cost a call per element).
+    if (v !== v) throw new SculptError('NUMERIC', `the score of '${name}' is NaN at element ${i}; scores must be numbers (check the scorer's inputs)`);
   }
 }
 
-function maskAbove(scores: Tensor<'float32'>, threshold: number): Tensor<'float32'> {
-  const data = scores.data;
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i]! > threshold ? 1 : 0;
-  return tensor('float32', scores.dims, out);
+function maskAbove(data: Float32Array, threshold: number, out: Float32Array): void {
+  const t = Math.fround(threshold);
+  for (let i = 0, n = data.length; i < n; i++) out[i] = data[i]! > t ? 1 : 0;
 }
 
 /**
  * The k-th smallest value (1-based) over several float arrays, by radix selection on the IEEE bit
- * patterns mapped to unsigned keys that sort like the floats: two counting passes of 16 bits each,
- * linear in n and without copying or sorting the (possibly 100M+) scores.
+ * patterns mapped to unsigned keys that sort like the floats (b ^ 0x80000000 for positive b, ~b
+ * for negative): two counting passes of 16 bits each, linear in n and without copying or sorting
+ * the (possibly 100M+) scores. -0 sorts just below +0, which compare equal anyway.
  */
 export function kthSmallest(values: readonly Float32Array[], k: number): number {
   const n = values.reduce((sum, v) => sum + v.length, 0);
   if (!Number.isInteger(k) || k < 1 || k > n) throw new SculptError('BAD_ARGUMENT', `k = ${k} is out of range for ${n} values (allowed: 1-${n})`);
-  const keys = values.map((v) => new Uint32Array(v.buffer, v.byteOffset, v.length));
-  const high = new Float64Array(65536);
+  const keys = values.map((v) => new Int32Array(v.buffer, v.byteOffset, v.length));
+  const high = new Uint32Array(65536);
   for (const key of keys) {
-    for (let i = 0; i < key.length; i++) {
-      const bin = sortKey(key[i]!) >>> 16;
-      high[bin] = high[bin]! + 1;
+    for (let i = 0, length = key.length; i < length; i++) {
+      const b = key[i]!;
+      high[(b ^ ((b >> 31) | 0x80000000)) >>> 16]!++;
     }
   }
   let rank = k;
   let bucket = 0;
   while (rank > high[bucket]!) rank -= high[bucket++]!;
-  const low = new Float64Array(65536);
+  const low = new Uint32Array(65536);
   for (const key of keys) {
-    for (let i = 0; i < key.length; i++) {
-      const s = sortKey(key[i]!);
-      if (s >>> 16 === bucket) low[s & 0xffff] = low[s & 0xffff]! + 1;
+    for (let i = 0, length = key.length; i < length; i++) {
+      const b = key[i]!;
+      const sorted = (b ^ ((b >> 31) | 0x80000000)) >>> 0;
+      if (sorted >>> 16 === bucket) low[sorted & 0xffff]!++;
     }
   }
   let lowBits = 0;
   while (rank > low[lowBits]!) rank -= low[lowBits++]!;
   return fromSortKey(((bucket << 16) | lowBits) >>> 0);
-}
-
-/** An unsigned key that orders like the float whose bits are `bits` (-0 as +0). */
-function sortKey(bits: number): number {
-  if (bits === 0x80000000) return 0x80000000;
-  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
 }
 
 const scratch = new Float32Array(1);

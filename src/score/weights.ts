@@ -58,9 +58,11 @@ export function prunableWeights(model: Model | TypedGraph): PrunableWeight[] {
 export function checkFinite(scores: WeightScores, scorer: string): void {
   for (const [name, t] of scores) {
     const data = t.data;
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i]!)) {
-        throw new SculptError('NUMERIC', `${scorer} score of '${name}' is ${data[i]} at element ${i}; scores must be finite (check the model's weights and the data batch)`);
+    for (let i = 0, n = data.length; i < n; i++) {
+      // v - v is 0 for every finite v and NaN for NaN and ±Infinity.
+      const v = data[i]!;
+      if (v - v !== 0) {
+        throw new SculptError('NUMERIC', `${scorer} score of '${name}' is ${v} at element ${i}; scores must be finite (check the model's weights and the data batch)`);
       }
     }
   }
