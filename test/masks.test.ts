@@ -75,3 +75,29 @@ describe('masks', () => {
     }
   });
 });
+
+describe('UPaI', () => {
+  test('masks and zeroes a model, reports the kept counts, and is deterministic by seed', async () => {
+    const { upaiPrune } = await import('../src/prune/upai.js');
+    const model = buildVgg({ depth: 11, width: 0.125 });
+    const [a, b, c] = await Promise.all([1, 1, 2].map((seed) => upaiPrune(model, { scorer: 'rand', sparsity: 0.9, seed })));
+    assert.equal(a!.report.scorer, 'random');
+    assert.equal(a!.report.total - a!.report.kept, Math.ceil(0.9 * a!.report.total));
+    assert.deepEqual(a!.report.weights.map((w) => w.kept), [...a!.masks.values()].map((m) => m.data.reduce((s, v) => s + v, 0)));
+    for (const [name, mask] of a!.masks) {
+      assert.deepEqual(mask.data, b!.masks.get(name)!.data);
+      const weight = a!.model.graph.initializers.get(name)!.data as Float32Array;
+      mask.data.forEach((m, i) => assert.ok(m === 1 ? weight[i] !== 0 : weight[i] === 0));
+    }
+    assert.ok([...a!.masks].some(([name, mask]) => mask.data.some((v, i) => v !== c!.masks.get(name)!.data[i])));
+  });
+
+  test('refuses unknown scorers and sparsities outside [0, 1), and gradient scorers without a backend or data', async () => {
+    const { upaiPrune } = await import('../src/prune/upai.js');
+    const model = buildVgg({ depth: 11, width: 0.125 });
+    await assert.rejects(upaiPrune(model, { scorer: 'taylor', sparsity: 0.5 }), /unknown scorer 'taylor' \(allowed: random, magnitude, snip, grasp, synflow, rand, mag\)/);
+    await assert.rejects(upaiPrune(model, { scorer: 'mag', sparsity: 1 }), /sparsity 1 is out of range/);
+    await assert.rejects(upaiPrune(model, { scorer: 'snip', sparsity: 0.5 }), /SNIP differentiates the loss on a labelled batch/);
+    await assert.rejects(upaiPrune(model, { scorer: 'synflow', sparsity: 0.5 }), /SynFlow runs gradient graphs and needs a backend/);
+  });
+});

@@ -12,6 +12,7 @@ import { synflowScores } from '../src/score/synflow.js';
 import { freezePattern } from '../src/score/frozen-pattern.js';
 import { buildGradientGraph } from '../src/autodiff/gradient-graph.js';
 import { GradientRunner } from '../src/autodiff/gradient-runner.js';
+import { detectKernels } from '../src/autodiff/kernels.js';
 import { relativeError } from './helpers/numeric.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { tensor } from '../src/ir/tensor.js';
@@ -103,12 +104,13 @@ describe('GraSP\'s frozen activation pattern', () => {
     const fixture = loadFixture('unet8');
     const model = fixtureModel(fixture);
     const batch = fixtureBatch(fixture);
-    const frozen = await freezePattern(model, batch.inputs, { backend: onnxruntimeNode });
+    const kernels = await detectKernels(onnxruntimeNode);
+    const frozen = await freezePattern(model, batch.inputs, { backend: onnxruntimeNode, kernels });
     assert.ok(frozen.graph.nodes.length > model.graph.nodes.length && !frozen.graph.nodes.some((n) => n.opType === 'Relu'));
     const names = prunableWeights(model).map((w) => w.name);
     const gradients = [];
     for (const m of [model, frozen]) {
-      const runner = await GradientRunner.create(buildGradientGraph(m, { inputShape: batch.inputs.dims, objective: { kind: 'cross-entropy', temperature: 200 }, wrt: names }), { backend: onnxruntimeNode });
+      const runner = await GradientRunner.create(buildGradientGraph(m, { inputShape: batch.inputs.dims, objective: { kind: 'cross-entropy', temperature: 200 }, wrt: names, kernels }), { backend: onnxruntimeNode });
       gradients.push((await runner.run(batch.inputs, batch.labels)).gradients);
       await runner.release();
     }

@@ -16,13 +16,22 @@ import type { PatternRule } from '../ops/pattern.js';
 import { buildGradientGraph } from '../autodiff/gradient-graph.js';
 import { GradientRunner } from '../autodiff/gradient-runner.js';
 import type { Backend } from '../runtime/backend.js';
+import type { KernelTarget } from '../ops/backward.js';
 import { NameSource } from '../transform/edit.js';
 
 /** How far below any activation the non-chosen positions of a frozen max are pushed. */
 const MASKED = -1e30;
 
+/** Options of freezePattern. */
+export interface FreezeOptions {
+  readonly backend: Backend;
+  readonly threads?: number;
+  /** The kernels of the gradient graphs the frozen model will run in: the pattern is read from a forward pass written with the same ones. */
+  readonly kernels?: KernelTarget;
+}
+
 /** The model with its pattern frozen at `batch` (the model's only input). */
-export async function freezePattern(model: Model, batch: Tensor<'float32'>, options: { backend: Backend; threads?: number }): Promise<Model> {
+export async function freezePattern(model: Model, batch: Tensor<'float32'>, options: FreezeOptions): Promise<Model> {
   const input = feedInputs(model.graph)[0]!.name;
   const typed = inferModel(model, { inputShapes: { [input]: batch.dims } });
   const sites = typed.order
@@ -75,9 +84,9 @@ async function patternValues(
   typed: TypedGraph,
   sites: readonly { node: Node; rule: PatternRule }[],
   batch: Tensor<'float32'>,
-  options: { backend: Backend; threads?: number },
+  options: FreezeOptions,
 ): Promise<Map<string, Float32Array | BigInt64Array>> {
-  const gradient = buildGradientGraph(model, { inputShape: batch.dims, objective: { kind: 'sum' }, mode: 'eval', wrt: [] });
+  const gradient = buildGradientGraph(model, { inputShape: batch.dims, objective: { kind: 'sum' }, mode: 'eval', wrt: [], ...(options.kernels ? { kernels: options.kernels } : {}) });
   const wanted = [...new Set(sites.flatMap((s) => [s.node.inputs[0]!, s.node.outputs[0]!]))];
   const graph = gradient.model.graph;
   const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
@@ -106,7 +115,7 @@ function indicesName(node: Node): string {
 }
 
 /** The flat positions a windowed max chooses on x0: the node alone, asked for its indices output. */
-async function windowChoices(typed: TypedGraph, node: Node, rule: Extract<PatternRule, { kind: 'argmax' }>, x0: Float32Array, options: { backend: Backend; threads?: number }): Promise<BigInt64Array> {
+async function windowChoices(typed: TypedGraph, node: Node, rule: Extract<PatternRule, { kind: 'argmax' }>, x0: Float32Array, options: FreezeOptions): Promise<BigInt64Array> {
   const x = node.inputs[0]!;
   const outputs = node.outputs.slice(0, rule.indicesOutput + 1).map((name, i) => name || `${x}.frozen_output${i}`);
   while (outputs.length <= rule.indicesOutput) outputs.push(`${x}.frozen_output${outputs.length}`);
@@ -151,7 +160,7 @@ function oneNodeModel(typed: TypedGraph, node: Node, outputs: readonly { name: s
 }
 
 /** The op's slope at x0, from its backward rule: d Σ f(x) / dx on a one-node model. */
-async function slopeAt(typed: TypedGraph, node: Node, x0: Float32Array | BigInt64Array, options: { backend: Backend; threads?: number }): Promise<Float32Array> {
+async function slopeAt(typed: TypedGraph, node: Node, x0: Float32Array | BigInt64Array, options: FreezeOptions): Promise<Float32Array> {
   const x = node.inputs[0]!;
   const dims = typed.types.get(x)!.shape as number[];
   const single = oneNodeModel(typed, { ...node, outputs: [node.outputs[0]!] }, [{ name: node.outputs[0]!, dtype: 'float32' }]);

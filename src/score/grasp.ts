@@ -16,6 +16,7 @@
  */
 import type { Model } from '../ir/graph.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
+import { detectKernels } from '../autodiff/kernels.js';
 import { freezePattern } from './frozen-pattern.js';
 import { floats, requireBackend, requireData, weightGradientRunner } from './gradients.js';
 import type { ScoreOptions } from './scorer.js';
@@ -34,8 +35,10 @@ export const GRASP_RELATIVE_STEP = 1e-4;
  */
 export async function graspScores(model: Model, options: ScoreOptions & { readonly relativeStep?: number }): Promise<WeightScores> {
   const data = requireData(options, 'GraSP');
-  const frozen = await freezePattern(model, data.inputs, { backend: requireBackend(options, 'GraSP'), ...(options.threads !== undefined ? { threads: options.threads } : {}) });
-  const { runner, weights } = await weightGradientRunner(frozen, options, { inputShape: data.inputs.dims, objective: { kind: 'cross-entropy', temperature: GRASP_TEMPERATURE } });
+  const backend = requireBackend(options, 'GraSP');
+  const kernels = await detectKernels(backend);
+  const frozen = await freezePattern(model, data.inputs, { backend, kernels, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+  const { runner, weights } = await weightGradientRunner(frozen, options, { inputShape: data.inputs.dims, objective: { kind: 'cross-entropy', temperature: GRASP_TEMPERATURE }, kernels });
   try {
     const values = weights.map((w) => floats(model.graph.initializers.get(w.name), w.name));
     const g = (await runner.run(data.inputs, data.labels)).gradients;

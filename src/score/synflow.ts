@@ -16,6 +16,7 @@ import { feedInputs, type Model } from '../ir/graph.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import { buildGradientGraph } from '../autodiff/gradient-graph.js';
 import { GradientRunner } from '../autodiff/gradient-runner.js';
+import { detectKernels } from '../autodiff/kernels.js';
 import { floats, requireBackend } from './gradients.js';
 import type { ScoreOptions } from './scorer.js';
 import { buildScaledNetwork, calibrate, ones, ScalingProbe, SlotValues, type ScaledNetwork } from './synflow-scaling.js';
@@ -48,6 +49,7 @@ export async function synflowScores(model: Model, options: ScoreOptions): Promis
     inputShape: network.inputShape,
     objective: { kind: 'sum' },
     mode: 'eval',
+    kernels: await detectKernels(backend),
     wrt: weightSlots.map((s) => s.name),
     inputs: network.slots.map((s) => s.name),
   });
