@@ -68,7 +68,7 @@ async function child(key: string, scorer: string): Promise<void> {
   const n = c.batch ?? c.perClass * c.classes;
   const random = new Random(1);
   const data = {
-    inputs: tensor('float32', [n, ...c.input], random.fillNormal(new Float32Array(n * c.input[0] * c.input[1] * c.input[2]), 1)),
+    input: tensor('float32', [n, ...c.input], random.fillNormal(new Float32Array(n * c.input[0] * c.input[1] * c.input[2]), 1)),
     labels: tensor('int64', [n], BigInt64Array.from({ length: n }, (_, i) => BigInt(i % c.classes))),
   };
   const start = performance.now();

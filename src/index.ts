@@ -85,6 +85,34 @@ export {
 } from './prune/surgery.js';
 export { checkEquivalence, type SelfTestOptions, type SelfTestReport } from './prune/self-test.js';
 export { structuredZero, type StructuredZeroOptions, type StructuredZeroResult } from './prune/structured-zero.js';
+export {
+  CHANNEL_CRITERIA,
+  bnScaleCriterion,
+  l1Criterion,
+  l2Criterion,
+  randomCriterion,
+  taylorCriterion,
+  taylorGradients,
+  type ChannelCriterion,
+  type ChannelCriterionName,
+  type CriterionContext,
+  type LabelledBatch,
+  type TaylorGradientOptions,
+  type WeightGradients,
+} from './score/channel/index.js';
+export { ChannelCostModel, type ChannelCost } from './prune/channel-cost.js';
+export {
+  layerWidths,
+  pruneModelChannels,
+  type ChannelPruneOptions,
+  type ChannelPruneResult,
+  type GroupWidth,
+  type LayerWidth,
+  type ModelSize,
+  type PruneScope,
+  type PruneStepReport,
+  type PruneTarget,
+} from './prune/channel-pruner.js';
 export { buildTrainingGraph, type StateRole, type StateTensor, type TrainingGraph, type TrainingGraphOptions } from './autodiff/training-graph.js';
 export { buildGradientGraph, type GradientGraph, type GradientGraphOptions } from './autodiff/gradient-graph.js';
 export { GradientRunner, type GradientResult } from './autodiff/gradient-runner.js';
@@ -93,12 +121,114 @@ export type { LossOptions, ObjectiveOptions } from './autodiff/losses.js';
 export type { AdamOptions, OptimizerOptions, SgdOptions } from './autodiff/optimizers.js';
 export { EvalRunner, StepRunner, type EvalResult, type RunnerOptions } from './train/step-runner.js';
 export {
+  channelStatistics,
+  createDataset,
+  labelsPerExample,
+  limitDataset,
+  normalizeChannels,
+  splitDataset,
+  subsetDataset,
+  type Dataset,
+  type DatasetFields,
+  type LimitOptions,
+  type Normalization,
+  type SplitOptions,
+  type Task,
+} from './data/dataset.js';
+export { Batcher, type Batch, type BatcherOptions, type LabelType } from './data/batch.js';
+export { Augmenter, cropFlipPlanes, type AugmentOptions, type CropFlip } from './data/augment.js';
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES, idxDataset, parseIdx, type IdxArray, type IdxDatasetOptions } from './data/idx.js';
+export { CIFAR10_CLASSES, cifarDataset, parseClassNames, type CifarDatasetOptions, type CifarVariant } from './data/cifar.js';
+export { imageClassificationDataset, segmentationPairsDataset, type DecodedImage, type ImageClassificationOptions, type ImageSize, type SegmentationPairsOptions } from './data/images.js';
+export { parseNifti, volumeSlicesDataset, type Volume, type VolumeSlicesOptions } from './data/nifti.js';
+export { PHANTOM_CLASSES, phantomDataset, renderPhantomSlice, type PhantomOptions } from './data/phantom.js';
+export { resizeLabels, resizePlane } from './data/resize.js';
+export { DATASET_SPEC_USAGE, parseDatasetSpec, type DatasetKind, type DatasetSpec } from './data/spec.js';
+export { decodeImageFile, decodeMaskFile, loadDataset, type LoadDatasetOptions, type LoadedDataset } from './platform/node/datasets.js';
+export { train, epochOrder, mixSeed } from './train/loop.js';
+export {
+  defaultLearningRate,
+  DEFAULT_OPTIMIZER,
+  type AugmentSettings,
+  type StopReason,
+  type TrainBudget,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+} from './train/options.js';
+export { evaluate, checkModelForDataset, Evaluator, type EvaluateOptions, type ModelDatasetFit } from './train/evaluate.js';
+export { checkSchedule, defaultMilestones, learningRateAt, type ScheduleKind, type ScheduleOptions, type SchedulePosition } from './train/schedule.js';
+export {
+  classificationMetrics,
+  diceScores,
+  headlineMetric,
+  iouScores,
+  meanScore,
+  segmentationMetrics,
+  type ClassCounts,
+  type ClassificationMetrics,
+  type Metrics,
+  type SegmentationMetrics,
+} from './train/metrics.js';
+export {
+  checkpointFromModel,
+  checkpointToModel,
+  isCheckpointModel,
+  type CheckpointSettings,
+  type EpochRecord,
+  type TrainCheckpoint,
+  type TrainPosition,
+} from './train/checkpoint.js';
+export { CHECKPOINT_FILE, checkpointPath, hasCheckpointFile, loadCheckpointFile, saveCheckpointFile } from './platform/node/checkpoint-files.js';
+export { detectKernels } from './autodiff/kernels.js';
+export {
+  baselineModel,
+  latencyAt,
+  latencyConfigs,
+  primaryLatencyConfig,
+  PARETO_OBJECTIVES,
+  QUALITY_METRICS,
+  RESULTS_FORMAT,
+  RESULTS_VERSION,
+  TASKS,
+  type DeploymentCriteria,
+  type LatencyConfig,
+  type LatencyMeasurement,
+  type LayerWidthEntry,
+  type MachineInfo,
+  type ModelChoice,
+  type ModelEntry,
+  type ParetoFront,
+  type ParetoObjective,
+  type QualityMetric,
+  type Results,
+  type ResultsInput,
+  type RunInfo,
+  type TaskInfo,
+  type TrainingBudget,
+} from './report/results.js';
+export { createResults, parseResults, validateResults } from './report/validate.js';
+export { mergeResults, type MergeInput } from './report/merge.js';
+export { checkCriteria, chooseSmallest, paretoFront, type CriteriaCheck, type CriteriaFailure } from './report/analysis.js';
+export { renderReport, type PlotLibrary, type RenderOptions } from './report/html.js';
+export {
+  describeMachine,
+  loadPlotLibrary,
+  readResultsFile,
+  readResultsFiles,
+  type ReadResultsOptions,
+  REPORT_FILES,
+  writeReport,
+  type WriteReportOptions,
+  type WrittenReport,
+} from './platform/node/report-files.js';
+export {
   SCORERS,
   scorerFor,
   scorerName,
   type ScorerName,
 } from './score/index.js';
-export type { LabelledBatch, Scorer, ScoreOptions } from './score/scorer.js';
+export type { Scorer, ScoreOptions } from './score/scorer.js';
 export { prunableWeights, type PrunableWeight, type WeightMasks, type WeightScores } from './score/weights.js';
 export { randomScores } from './score/random.js';
 export { magnitudeScores } from './score/magnitude.js';
@@ -113,7 +243,6 @@ export {
   rectifyLayers,
   SENSITIVITY_RULES,
   type LayerSensitivity,
-  type ModelSize,
   type ReconveneOptions,
   type ReconveneReport,
   type ReconveneResult,

@@ -42,7 +42,7 @@ async function fixtureScoringModel(fixture: Fixture) {
   const runner = await StepRunner.create(graph, { backend: onnxruntimeNode });
   try {
     const batch = fixtureBatch(fixture);
-    await runner.step(batch.inputs, batch.labels, 0);
+    await runner.step(batch.input, batch.labels, 0);
     return runner.exportModel();
   } finally {
     await runner.release();
@@ -69,7 +69,7 @@ function compareWithReference(fixture: Fixture, scorer: ScorerName, scores: Weig
 
 function fixtureBatch(fixture: Fixture): LabelledBatch {
   return {
-    inputs: tensor('float32', fixture.meta.input_shape, fixture.input()),
+    input: tensor('float32', fixture.meta.input_shape, fixture.input()),
     labels: tensor('int64', fixture.meta.tensors['labels']!.shape, fixture.labels()),
   };
 }
@@ -105,13 +105,13 @@ describe('GraSP\'s frozen activation pattern', () => {
     const model = fixtureModel(fixture);
     const batch = fixtureBatch(fixture);
     const kernels = await detectKernels(onnxruntimeNode);
-    const frozen = await freezePattern(model, batch.inputs, { backend: onnxruntimeNode, kernels });
+    const frozen = await freezePattern(model, batch.input, { backend: onnxruntimeNode, kernels });
     assert.ok(frozen.graph.nodes.length > model.graph.nodes.length && !frozen.graph.nodes.some((n) => n.opType === 'Relu'));
     const names = prunableWeights(model).map((w) => w.name);
     const gradients = [];
     for (const m of [model, frozen]) {
-      const runner = await GradientRunner.create(buildGradientGraph(m, { inputShape: batch.inputs.dims, objective: { kind: 'cross-entropy', temperature: 200 }, wrt: names, kernels }), { backend: onnxruntimeNode });
-      gradients.push((await runner.run(batch.inputs, batch.labels)).gradients);
+      const runner = await GradientRunner.create(buildGradientGraph(m, { inputShape: batch.input.dims, objective: { kind: 'cross-entropy', temperature: 200 }, wrt: names, kernels }), { backend: onnxruntimeNode });
+      gradients.push((await runner.run(batch.input, batch.labels)).gradients);
       await runner.release();
     }
     for (const name of names) {

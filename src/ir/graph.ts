@@ -90,12 +90,14 @@ export function updateGraph(graph: Graph, changes: Partial<Graph>): Graph {
 }
 
 // Attribute constructors, so builders write `{ group: ints(...) }` rather than tagged objects.
+// Float attributes are float32 in ONNX: rounding here makes an in-memory model identical to the
+// same model saved and loaded again.
 export const attr = {
   int: (value: number): Attribute => ({ type: 'int', value }),
-  float: (value: number): Attribute => ({ type: 'float', value }),
+  float: (value: number): Attribute => ({ type: 'float', value: Math.fround(value) }),
   string: (value: string): Attribute => ({ type: 'string', value }),
   ints: (value: readonly number[]): Attribute => ({ type: 'ints', value: [...value] }),
-  floats: (value: readonly number[]): Attribute => ({ type: 'floats', value: [...value] }),
+  floats: (value: readonly number[]): Attribute => ({ type: 'floats', value: value.map(Math.fround) }),
   strings: (value: readonly string[]): Attribute => ({ type: 'strings', value: [...value] }),
   tensor: (value: Tensor): Attribute => ({ type: 'tensor', value }),
 };

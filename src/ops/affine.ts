@@ -12,6 +12,8 @@ export interface PerChannelAffine {
   readonly axis: number;
   readonly scale: Float64Array;
   readonly shift: Float64Array;
+  /** Input position of the learned per-channel scale (BatchNormalization's gamma), when the op has one: channel criteria rank by it. */
+  readonly scaleInput?: number;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface FreezeOptions {
 }
 
 /** The model with its pattern frozen at `batch` (the model's only input). */
-export async function freezePattern(model: Model, batch: Tensor<'float32'>, options: FreezeOptions): Promise<Model> {
+export async function freezePattern(model: Model, batch: Tensor, options: FreezeOptions): Promise<Model> {
   const input = feedInputs(model.graph)[0]!.name;
   const typed = inferModel(model, { inputShapes: { [input]: batch.dims } });
   const sites = typed.order
@@ -83,7 +83,7 @@ async function patternValues(
   model: Model,
   typed: TypedGraph,
   sites: readonly { node: Node; rule: PatternRule }[],
-  batch: Tensor<'float32'>,
+  batch: Tensor,
   options: FreezeOptions,
 ): Promise<Map<string, Float32Array | BigInt64Array>> {
   const gradient = buildGradientGraph(model, { inputShape: batch.dims, objective: { kind: 'sum' }, mode: 'eval', wrt: [], ...(options.kernels ? { kernels: options.kernels } : {}) });

@@ -22,10 +22,11 @@ export function requireBackend(options: ScoreOptions, scorer: string): Backend {
 /** The labelled batch, or BAD_ARGUMENT naming the scorer. */
 export function requireData(options: ScoreOptions, scorer: string): LabelledBatch {
   const data = options.data;
-  if (!data) throw new SculptError('BAD_ARGUMENT', `${scorer} differentiates the loss on a labelled batch: pass { data: { inputs, labels } } (N examples per class)`);
-  if (data.inputs.dims[0] !== data.labels.dims[0]) {
-    throw new SculptError('BAD_ARGUMENT', `${scorer}: the batch has ${data.inputs.dims[0]} inputs but ${data.labels.dims[0]} labels; give one label (or label map) per input`);
+  if (!data) throw new SculptError('BAD_ARGUMENT', `${scorer} differentiates the loss on a labelled batch: pass { data: { input, labels } } (N examples per class)`);
+  if (data.input.dims[0] !== data.labels.dims[0]) {
+    throw new SculptError('BAD_ARGUMENT', `${scorer}: the batch has ${data.input.dims[0]} inputs but ${data.labels.dims[0]} labels; give one label (or label map) per input`);
   }
+  if (data.input.dtype !== 'float32') throw new SculptError('BAD_ARGUMENT', `${scorer}: the batch input is ${data.input.dtype}; give float32 inputs`);
   return data;
 }
 

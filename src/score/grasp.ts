@@ -37,11 +37,11 @@ export async function graspScores(model: Model, options: ScoreOptions & { readon
   const data = requireData(options, 'GraSP');
   const backend = requireBackend(options, 'GraSP');
   const kernels = await detectKernels(backend);
-  const frozen = await freezePattern(model, data.inputs, { backend, kernels, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
-  const { runner, weights } = await weightGradientRunner(frozen, options, { inputShape: data.inputs.dims, objective: { kind: 'cross-entropy', temperature: GRASP_TEMPERATURE }, kernels });
+  const frozen = await freezePattern(model, data.input, { backend, kernels, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+  const { runner, weights } = await weightGradientRunner(frozen, options, { inputShape: data.input.dims, objective: { kind: 'cross-entropy', temperature: GRASP_TEMPERATURE }, kernels });
   try {
     const values = weights.map((w) => floats(model.graph.initializers.get(w.name), w.name));
-    const g = (await runner.run(data.inputs, data.labels)).gradients;
+    const g = (await runner.run(data.input, data.labels)).gradients;
     const grads = weights.map((w) => floats(g.get(w.name), w.name));
     let weightNorm = 0;
     let gradNorm = 0;
@@ -61,7 +61,7 @@ export async function graspScores(model: Model, options: ScoreOptions & { readon
         for (let k = 0; k < v.length; k++) out[k] = v[k]! + sign * epsilon * d[k]!;
         moved.set(w.name, tensor('float32', w.dims, out));
       });
-      const result = await runner.run(data.inputs, data.labels, moved);
+      const result = await runner.run(data.input, data.labels, moved);
       return weights.map((w) => floats(result.gradients.get(w.name), w.name));
     };
     const plus = await shifted(1);

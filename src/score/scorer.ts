@@ -4,15 +4,12 @@
  * says so in its doc; the registry is ./index.ts.
  */
 import type { Model } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
 import type { Backend } from '../runtime/backend.js';
 import type { WeightScores } from './weights.js';
+import type { LabelledBatch } from './channel/taylor.js';
 
-/** A labelled batch: inputs [N, ...] and integer class labels ([N] for classifiers, [N, H, W] for segmentation). */
-export interface LabelledBatch {
-  readonly inputs: Tensor<'float32'>;
-  readonly labels: Tensor<'int64'>;
-}
+/** A labelled batch (input [N, ...] float32, labels int64 [N] or [N, H, W]): the type the channel criteria use too. */
+export type { LabelledBatch } from './channel/taylor.js';
 
 /** Options shared by all scorers; each scorer's doc lists the fields it reads. */
 export interface ScoreOptions {

@@ -8,13 +8,13 @@ import type { WeightScores } from './weights.js';
 /**
  * |w · dL/dw| with L the mean cross-entropy of the batch `data` (N examples per class, no
  * augmentation), BatchNormalization in inference mode. Reads `data`, `backend`, `threads`.
- * @example const scores = await snipScores(model, { backend: onnxruntimeNode, data: { inputs, labels } });
+ * @example const scores = await snipScores(model, { backend: onnxruntimeNode, data: { input, labels } });
  */
 export async function snipScores(model: Model, options: ScoreOptions): Promise<WeightScores> {
   const data = requireData(options, 'SNIP');
-  const { runner, weights } = await weightGradientRunner(model, options, { inputShape: data.inputs.dims, objective: { kind: 'cross-entropy' } });
+  const { runner, weights } = await weightGradientRunner(model, options, { inputShape: data.input.dims, objective: { kind: 'cross-entropy' } });
   try {
-    const { gradients } = await runner.run(data.inputs, data.labels);
+    const { gradients } = await runner.run(data.input, data.labels);
     const scores = new Map<string, Tensor<'float32'>>();
     for (const w of weights) {
       const value = floats(model.graph.initializers.get(w.name), w.name);

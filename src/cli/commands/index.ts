@@ -4,9 +4,17 @@
  */
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
+import { evalCommand } from './eval.js';
 import { inspect } from './inspect.js';
+import { trainCommand } from './train.js';
+import { prune } from './prune.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
+  prune,
   bench,
+  trainCommand,
+  evalCommand,
+  reportCommand,
 ];

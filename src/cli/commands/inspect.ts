@@ -1,5 +1,5 @@
 /** `sculpt inspect`: a model's layers with shapes, parameters and MACs, and totals. */
-import { inferModel, layerCosts, totalCost, type LayerCost } from '../../index.js';
+import { buildDependencyGraph, formatPrunabilityReport, inferModel, layerCosts, prunabilityReport, totalCost, type LayerCost } from '../../index.js';
 import type { Command } from '../command.js';
 import { formatBytes, formatCount, formatInteger, formatShape, formatTable } from '../format.js';
 import { parseInputShapes, resolvedInputShapes } from '../model-arg.js';
@@ -28,12 +28,20 @@ export const inspect: Command = {
       repeatable: true,
       description: 'input shape, e.g. 1,3,32,32 (name:1,3,32,32 for one of several inputs); default: as declared',
     },
+    { name: 'groups', kind: 'flag', description: 'show the prunability report instead: channel groups, their members and widths, and every barrier with its reason' },
   ],
-  examples: ['sculpt inspect zoo:resnet20', 'sculpt inspect model.onnx --input-shape 1,3,224,224', 'sculpt inspect model.onnx --json'],
+  examples: ['sculpt inspect zoo:resnet20', 'sculpt inspect model.onnx --input-shape 1,3,224,224', 'sculpt inspect model.onnx --json', 'sculpt inspect zoo:unet --groups'],
   async run(ctx) {
     const resolved = await ctx.resolveModel(ctx.args.positionals[0]!);
     const given = parseInputShapes(ctx.args.strings('input-shape'), resolved.model, resolved.label);
     const typed = inferModel(resolved.model, { inputShapes: resolvedInputShapes(resolved.model, given, resolved.label) });
+    if (ctx.args.flag('groups')) {
+      // The prunability report (src/deps/report.ts); its --json form is the PrunabilityReport object.
+      const report = prunabilityReport(buildDependencyGraph(typed));
+      if (ctx.json) ctx.printJson(report);
+      else ctx.print(formatPrunabilityReport(report));
+      return;
+    }
     const layers = layerCosts(typed);
     const totals = totalCost(layers);
     if (ctx.json) {

@@ -29,7 +29,7 @@ export interface ReconveneOptions extends UpaiOptions, Omit<RectifyOptions, 'see
 }
 
 /** Parameters and MACs per sample of a model, as src/ops/cost.ts counts them. */
-export interface ModelSize {
+interface ModelSize {
   readonly params: number;
   readonly macs: number;
 }
