@@ -1,8 +1,24 @@
 /**
- * Sculpt's public API. Everything a program (and the CLI) may use is exported here, by name.
+ * Sculpt's public API, in two sections.
+ *
+ * 1. The curated API (src/api): loadModel, inspectModel, pruneModel, trainModel, evaluateModel,
+ *    benchmarkModels, saveModel, loadDataset and runDemo — what most programs need, with an
+ *    example of each in README.md.
+ * 2. The detailed API: every building block the curated functions and the CLI are made of (the
+ *    ONNX codec, IR, op rules, zoo, dependency groups, scorers, pruners, training engine, data
+ *    readers, latency harness, results model and report). Stable names; other modules rely on them.
+ *
+ * Everything a program (and the CLI) may use is exported here, by name.
  */
+
+// ---- 1. The curated API ------------------------------------------------------------------------
+export * from './api/index.js';
+export { loadDataset, type LoadDatasetOptions, type LoadedDataset } from './platform/node/datasets.js';
+export type { Model } from './ir/graph.js';
 export { SculptError, isSculptError, type SculptErrorCode } from './errors.js';
-export type { Attribute, Dim, Graph, Model, Node, Shape, ValueInfo } from './ir/graph.js';
+
+// ---- 2. The detailed API -----------------------------------------------------------------------
+export type { Attribute, Dim, Graph, Node, Shape, ValueInfo } from './ir/graph.js';
 export type { DType, Tensor } from './ir/tensor.js';
 export { decodeModel, type DecodeOptions } from './onnx/decode.js';
 export { encodeModel } from './onnx/encode.js';
@@ -144,7 +160,7 @@ export { parseNifti, volumeSlicesDataset, type Volume, type VolumeSlicesOptions 
 export { PHANTOM_CLASSES, phantomDataset, renderPhantomSlice, type PhantomOptions } from './data/phantom.js';
 export { resizeLabels, resizePlane } from './data/resize.js';
 export { DATASET_SPEC_USAGE, parseDatasetSpec, type DatasetKind, type DatasetSpec } from './data/spec.js';
-export { decodeImageFile, decodeMaskFile, loadDataset, type LoadDatasetOptions, type LoadedDataset } from './platform/node/datasets.js';
+export { decodeImageFile, decodeMaskFile } from './platform/node/datasets.js';
 export { train, epochOrder, mixSeed } from './train/loop.js';
 export {
   defaultLearningRate,

@@ -13,8 +13,9 @@ import { commandHelp, mainHelp } from './help.js';
 import { resolveModelArgument } from './model-arg.js';
 import { createProgress } from './progress.js';
 
-/** The version printed by --version (kept in step with package.json). */
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 /** Where the CLI reads and writes; tests pass buffers. */
 export interface CliIo {

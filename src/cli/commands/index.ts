@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
+import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
   reportCommand,
+  demoCommand,
 ];
