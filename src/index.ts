@@ -222,6 +222,7 @@ export {
   type WriteReportOptions,
   type WrittenReport,
 } from './platform/node/report-files.js';
+export type { KernelTarget } from './ops/backward.js';
 export {
   SCORERS,
   scorerFor,
