@@ -5,6 +5,7 @@
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
 import { evalCommand } from './eval.js';
+import { fitCommand } from './fit.js';
 import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
 import { prune } from './prune.js';
@@ -15,4 +16,5 @@ export const COMMANDS: readonly Command[] = [
   bench,
   trainCommand,
   evalCommand,
+  fitCommand,
 ];

@@ -1,0 +1,42 @@
+/** The criteria search (`sculpt fit`): criteria, ladder, methods, services, the search, its state and results. */
+export {
+  DEFAULT_LATENCY_THREADS,
+  describeConfig,
+  describeCriteria,
+  noCriteria,
+  parseByteSize,
+  parseCount,
+  parseCriteria,
+  parseLatencyCeiling,
+  parseLatencyConfigs,
+  parseQualityFloor,
+  resolveCriteria,
+  type CriteriaText,
+  type FitCriteria,
+  type LatencyCeiling,
+  type LatencyConfig,
+  type QualityFloor,
+  type ResolvedCriteria,
+} from './criteria.js';
+export {
+  checkMeasures,
+  effectiveParams,
+  latencyAt,
+  totalShortfall,
+  type CandidateRecord,
+  type CriterionMiss,
+  type LatencyMeasurement,
+  type LayerWidthRecord,
+  type ModelMeasures,
+  type TrainingRecord,
+} from './candidate.js';
+export { DEFAULT_LADDER, formatFactor, parseLadder } from './ladder.js';
+export { paretoFront, type Objective } from './pareto.js';
+export { searchLadder, SEARCH_STRATEGIES, type LadderSearchOptions, type LadderSearchResult, type SearchStrategy } from './search.js';
+export { checkResumable, emptyState, FIT_STATE_FORMAT, FIT_STATE_VERSION, hashBytes, parseFitState, type BaselineRecord, type FitFingerprint, type FitState } from './state.js';
+export type { FitMethod, FitServices, PreparedCandidate, TrainedModel, TrainRequest } from './method.js';
+export { channelMethod, uniformMethod, type ChannelMethodOptions, type UniformMethodOptions } from './methods.js';
+export { createFitServices, type FitServiceOptions } from './services.js';
+export { BASELINE_ID, fit, measureModel, type FitChoice, type FitEvent, type FitOptions, type FitResult, type FitStore } from './fit.js';
+export { memoryStore, type MemoryStore } from './store.js';
+export { fitResultsFile, type FitResultsFile, type FitRunInfo, type FitTaskInfo } from './results.js';

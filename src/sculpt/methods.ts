@@ -1,0 +1,117 @@
+/**
+ * The sculpting methods, one factory each. Every method makes the untrained candidate at a
+ * compression factor of the unpruned model's parameters:
+ *
+ * - channel: a post-training channel criterion (l1, taylor, ...) scores the trained model's
+ *   channels, the lowest go until the parameters are 1/target of the original (global scope,
+ *   each cut checked by the equivalence self-test), and the survivor is fine-tuned.
+ * - uniform: the same architecture with every hidden width scaled by one factor, the largest whose
+ *   parameters fit 1/target, newly initialised and trained from scratch.
+ *
+ * The from-initialisation methods (reconvene, upai) come from the pruning-at-initialisation
+ * stream and follow the same FitMethod shape.
+ */
+import { SculptError } from '../errors.js';
+import type { Model } from '../ir/graph.js';
+import { layerCosts, totalCost } from '../ops/cost.js';
+import { inferModel } from '../ops/infer.js';
+import { layerWidths, pruneModelChannels, type PruneScope } from '../prune/channel-pruner.js';
+import type { Backend } from '../runtime/backend.js';
+import type { ChannelCriterion, WeightGradients } from '../score/channel/criterion.js';
+import { formatFactor } from './ladder.js';
+import type { FitMethod } from './method.js';
+
+/** Options of `channelMethod`. */
+export interface ChannelMethodOptions {
+  readonly criterion: ChannelCriterion;
+  /** Runs the equivalence self-test of each cut. */
+  readonly backend: Backend;
+  /** Weight gradients on labelled batches, for criteria that need them (taylor). */
+  readonly gradients?: (model: Model) => Promise<readonly WeightGradients[]>;
+  /** Default 'global'. */
+  readonly scope?: PruneScope;
+  /** Pruning steps, re-scoring between them. Default 1. */
+  readonly steps?: number;
+  /** Kept widths rounded up to a multiple of this. Default 1. */
+  readonly roundTo?: number;
+  /** Default true. */
+  readonly selfTest?: boolean;
+  readonly seed?: number;
+}
+
+/** Post-training channel pruning to the rung's parameter count; candidates are fine-tuned. */
+export function channelMethod(options: ChannelMethodOptions): FitMethod {
+  const criterion = options.criterion;
+  if (criterion.needsGradients && !options.gradients) throw new SculptError('BAD_ARGUMENT', `the ${criterion.name} criterion needs weight gradients on labelled data; pass a gradients function`);
+  return {
+    name: 'channel',
+    slug: criterion.name,
+    scorer: criterion.name,
+    training: 'fine-tune',
+    async prepare(unpruned, target) {
+      try {
+        const result = await pruneModelChannels(unpruned, {
+          criterion,
+          keepRatio: 1 / target,
+          target: 'params',
+          scope: options.scope ?? 'global',
+          steps: options.steps ?? 1,
+          roundTo: options.roundTo ?? 1,
+          backend: options.backend,
+          seed: options.seed ?? 0,
+          ...(options.selfTest === false ? { selfTest: false } : {}),
+          ...(options.gradients ? { gradients: options.gradients } : {}),
+        });
+        return { model: result.model, layers: result.layers.map((l) => ({ name: l.name, op: l.op, before: l.before, after: l.after })) };
+      } catch (error) {
+        if (error instanceof SculptError && error.code === 'BAD_ARGUMENT') {
+          throw new SculptError('BAD_ARGUMENT', `rung ${formatFactor(target)} of the ladder: ${error.message}; drop it from --ladder`, { cause: error });
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** Options of `uniformMethod`. */
+export interface UniformMethodOptions {
+  /** Builds the architecture, newly initialised, with every hidden width scaled by `width` (the zoo's width option). */
+  readonly build: (width: number) => Model;
+  /** Smallest width multiplier tried. Default 0.01 (the zoo's minimum). */
+  readonly minWidth?: number;
+}
+
+/** Uniform width scaling of the architecture, trained from scratch. */
+export function uniformMethod(options: UniformMethodOptions): FitMethod {
+  const minWidth = options.minWidth ?? 0.01;
+  const paramsAt = (width: number): { model: Model; params: number } => {
+    const model = options.build(width);
+    return { model, params: totalCost(layerCosts(inferModel(model))).params };
+  };
+  return {
+    name: 'uniform',
+    slug: 'uniform',
+    training: 'from-scratch',
+    async prepare(unpruned, target) {
+      const goal = totalCost(layerCosts(inferModel(unpruned))).params / target;
+      // Parameters grow with the width (about quadratically); bisect for the widest model within the goal.
+      let best = paramsAt(minWidth);
+      if (best.params > goal) {
+        throw new SculptError('BAD_ARGUMENT', `rung ${formatFactor(target)} of the ladder: even width ${minWidth} has ${best.params} parameters, above the ${Math.floor(goal)} the rung allows; drop it from --ladder`);
+      }
+      let lo = minWidth;
+      let hi = 1;
+      for (let i = 0; i < 24 && hi - lo > 1e-4; i++) {
+        const mid = (lo + hi) / 2;
+        const candidate = paramsAt(mid);
+        if (candidate.params <= goal) {
+          lo = mid;
+          best = candidate;
+        } else hi = mid;
+      }
+      // The zoo names layers alike at every width, so widths line up by node name.
+      const layers = layerWidths(inferModel(unpruned), inferModel(best.model)).map((l) => ({ name: l.name, op: l.op, before: l.before, after: l.after }));
+      return { model: best.model, layers };
+    },
+  };
+}
