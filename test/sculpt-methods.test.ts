@@ -1,0 +1,56 @@
+// The sculpting methods on real small models: channel pruning reaches each rung's parameter
+// budget (counted independently from the pruned graph) and keeps the function of what it keeps
+// (onnxruntime outputs of the cut model equal the original's with the removed channels zeroed, by
+// the pruner's self-test); uniform scaling picks the widest zoo model within the budget.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSculptError } from '../src/errors.js';
+import { layerCosts, totalCost } from '../src/ops/cost.js';
+import { inferModel } from '../src/ops/infer.js';
+import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
+import { l1Criterion } from '../src/score/channel/index.js';
+import { channelMethod, uniformMethod } from '../src/sculpt/methods.js';
+import { buildZooModel } from '../src/zoo/index.js';
+
+const params = (model: Parameters<typeof inferModel>[0]): number => totalCost(layerCosts(inferModel(model))).params;
+
+describe('sculpting methods', () => {
+  it('channel pruning meets each rung of the ladder in parameters, narrowing layers but never the head', async () => {
+    const dense = buildZooModel('unet,base=16,depth=2,out=3,input=1x16x16', { seed: 4 });
+    const full = params(dense);
+    const method = channelMethod({ criterion: l1Criterion, backend: onnxruntimeNode, seed: 1 });
+    assert.equal(method.slug, 'l1');
+    assert.equal(method.training, 'fine-tune');
+    for (const target of [2, 8, 64]) {
+      const candidate = await method.prepare(dense, target);
+      const kept = params(candidate.model);
+      assert.ok(kept <= full / target, `${target}x: ${kept} parameters of ${full}`);
+      assert.ok(kept > full / target / 1.2, `${target}x: ${kept} is close to the budget ${full / target}`);
+      const head = candidate.layers!.find((l) => l.name === 'head')!;
+      assert.equal(head.after, 3, 'the segmentation head keeps its classes');
+      assert.ok(candidate.layers!.some((l) => l.after < l.before), 'some layer is narrower');
+    }
+  });
+
+  it('channel pruning names the rung when its budget cannot be met', async () => {
+    const dense = buildZooModel('unet,base=4,depth=1,out=2,input=1x8x8', { seed: 0 });
+    const method = channelMethod({ criterion: l1Criterion, backend: onnxruntimeNode });
+    await assert.rejects(method.prepare(dense, 1e6), (e: unknown) => isSculptError(e, 'BAD_ARGUMENT') && /^rung 1000000x of the ladder: .*; drop it from --ladder$/.test(e.message));
+  });
+
+  it('uniform scaling builds the widest architecture within the budget', async () => {
+    const spec = (width: number): string => `unet,base=32,depth=2,out=2,input=1x16x16,width=${width}`;
+    const dense = buildZooModel(spec(1), { seed: 0 });
+    const full = params(dense);
+    const method = uniformMethod({ build: (width) => buildZooModel(spec(width), { seed: 0 }) });
+    assert.equal(method.training, 'from-scratch');
+    for (const target of [4, 64]) {
+      const candidate = await method.prepare(dense, target);
+      const kept = params(candidate.model);
+      assert.ok(kept <= full / target, `${target}x: ${kept} of ${full}`);
+      // One more channel in the first level would exceed the budget: the base width is the largest that fits.
+      const base = candidate.layers!.find((l) => l.name === 'down.0.0')!.after;
+      assert.ok(params(buildZooModel(spec((base + 1) / 32), { seed: 0 })) > full / target, `${target}x: base ${base} + 1 would not fit`);
+    }
+  });
+});
