@@ -13,7 +13,7 @@ import type { KernelTarget } from '../src/ops/backward.js';
 import { encodeModel } from '../src/onnx/encode.js';
 import { onnxruntimeNode, toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
-import { TRAIN_MODELS } from './train-models.js';
+import { buildZooModel } from '../src/zoo/index.js';
 
 interface Preset {
   readonly kernels: (detected: KernelTarget) => KernelTarget;
@@ -32,8 +32,8 @@ const PRESETS: Record<string, Preset> = {
   explicitBn: { kernels: (k) => ({ ...k, prefer: { batchStatistics: 'explicit' } }), session: sequential },
 };
 
-async function prepare(name: keyof typeof TRAIN_MODELS, preset: Preset, detected: KernelTarget) {
-  const graph: TrainingGraph = buildTrainingGraph(TRAIN_MODELS[name](), { batchSize: 64, kernels: preset.kernels(detected), loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } });
+async function prepare(name: string, preset: Preset, detected: KernelTarget) {
+  const graph: TrainingGraph = buildTrainingGraph(buildZooModel(name), { batchSize: 64, kernels: preset.kernels(detected), loss: { kind: 'cross-entropy' }, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } });
   const session = await ort.InferenceSession.create(encodeModel(graph.model), { executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...preset.session });
   const random = new Random(0);
   const feeds: Record<string, ort.Tensor> = {
@@ -52,8 +52,8 @@ async function prepare(name: keyof typeof TRAIN_MODELS, preset: Preset, detected
 
 const [model = 'resnet20', a = 'plain', b = 'nchwc', pairs = '10'] = process.argv.slice(2);
 const detected = await detectKernels(onnxruntimeNode);
-const stepA = await prepare(model as keyof typeof TRAIN_MODELS, PRESETS[a]!, detected);
-const stepB = await prepare(model as keyof typeof TRAIN_MODELS, PRESETS[b]!, detected);
+const stepA = await prepare(model, PRESETS[a]!, detected);
+const stepB = await prepare(model, PRESETS[b]!, detected);
 for (let i = 0; i < 2; i++) await Promise.all([await stepA(), await stepB()]);
 const ta: number[] = [];
 const tb: number[] = [];

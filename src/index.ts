@@ -197,7 +197,6 @@ export {
   fitResultsFile,
   formatFactor,
   hashBytes,
-  latencyAt,
   measureModel,
   memoryStore,
   parseByteSize,
@@ -208,7 +207,6 @@ export {
   parseLatencyCeiling,
   parseLatencyConfigs,
   parseQualityFloor,
-  paretoFront,
   resolveCriteria,
   searchLadder,
   SEARCH_STRATEGIES,
@@ -233,8 +231,6 @@ export {
   type FitStore,
   type FitTaskInfo,
   type LatencyCeiling,
-  type LatencyConfig,
-  type LatencyMeasurement,
   type MemoryStore,
   type ModelMeasures,
   type PreparedCandidate,
@@ -246,3 +242,45 @@ export {
   type UniformMethodOptions,
 } from './sculpt/index.js';
 export { directoryStore, FIT_STATE_FILE, type DirectoryStore } from './sculpt/node.js';
+export {
+  baselineModel,
+  latencyAt,
+  latencyConfigs,
+  primaryLatencyConfig,
+  PARETO_OBJECTIVES,
+  QUALITY_METRICS,
+  RESULTS_FORMAT,
+  RESULTS_VERSION,
+  TASKS,
+  type DeploymentCriteria,
+  type LatencyConfig,
+  type LatencyMeasurement,
+  type LayerWidthEntry,
+  type MachineInfo,
+  type ModelChoice,
+  type ModelEntry,
+  type ParetoFront,
+  type ParetoObjective,
+  type QualityMetric,
+  type Results,
+  type ResultsInput,
+  type RunInfo,
+  type TaskInfo,
+  type TrainingBudget,
+} from './report/results.js';
+export { createResults, parseResults, validateResults } from './report/validate.js';
+export { mergeResults, type MergeInput } from './report/merge.js';
+export { checkCriteria, chooseSmallest, paretoFront, type CriteriaCheck, type CriteriaFailure } from './report/analysis.js';
+export { renderReport, type PlotLibrary, type RenderOptions } from './report/html.js';
+export {
+  describeMachine,
+  loadPlotLibrary,
+  readResultsFile,
+  readResultsFiles,
+  type ReadResultsOptions,
+  REPORT_FILES,
+  writeReport,
+  type WriteReportOptions,
+  type WrittenReport,
+} from './platform/node/report-files.js';
+export type { KernelTarget } from './ops/backward.js';

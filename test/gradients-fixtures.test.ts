@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { buildGradientGraph } from '../src/autodiff/gradient-graph.js';
+import { detectKernels } from '../src/autodiff/kernels.js';
 import type { Model } from '../src/ir/graph.js';
 import { float32, tensor, type Tensor } from '../src/ir/tensor.js';
 import { decodeModel } from '../src/onnx/decode.js';
@@ -58,11 +59,17 @@ function norm(values: ArrayLike<number>): number {
 }
 
 describe('whole-model gradients match PyTorch', () => {
-  for (const name of FIXTURE_NAMES) {
-    it(`matches every parameter gradient and the loss of ${name}`, async () => {
+  // Also on NCHWc kernels, except mobilenetv2-0.5: its ReLU6 inputs within 4e-6 of the kink (see
+  // TOLERANCE) flip with the blocked kernels' different rounding too (features.0.0.weight moved by
+  // 3.5e-3), and its depthwise convs do not use those kernels anyway.
+  const blockedToo = FIXTURE_NAMES.filter((n) => n !== 'mobilenetv2-0.5');
+  for (const [name, blocked] of [...FIXTURE_NAMES.map((n) => [n, false] as const), ...blockedToo.map((n) => [n, true] as const)]) {
+    it(`matches every parameter gradient and the loss of ${name}${blocked ? ' on NCHWc kernels' : ''}`, async (t) => {
+      const kernels = blocked ? await detectKernels(onnxruntimeNode) : {};
+      if (blocked && !kernels.nchwcBlockSize) return t.skip('this onnxruntime build has no NCHWc kernels');
       const fixture = loadFixture(name);
       const model = withReferenceDropout(decodeModel(fixture.modelBytes()), name);
-      const graph = buildGradientGraph(model, { mode: 'train', inputShape: fixture.meta.input_shape, objective: { kind: 'cross-entropy' } });
+      const graph = buildGradientGraph(model, { mode: 'train', inputShape: fixture.meta.input_shape, objective: { kind: 'cross-entropy' }, kernels });
       const session = await onnxruntimeNode.createSession(encodeModel(graph.model), { intraOpThreads: 1 });
       try {
         const feeds: Record<string, Tensor> = {

@@ -4,6 +4,8 @@ backward, SGD momentum 0.9 + weight decay) of CIFAR ResNet-20 or VGG-11-BN at ba
 
 usage: /usr/bin/python3 torch_train.py MODEL THREADS STEPS [WARMUP]
 prints one JSON line: {"model", "threads", "torch", "ms": [per-step times], "loss": [first, last]}
+With STEPS = serve, it warms up, prints "ready", then for each line "N" on stdin runs N steps
+and prints their times as one JSON list, so a benchmark can interleave it step by step.
 """
 import json, sys, time
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -45,7 +47,8 @@ def vgg11():
 
 
 def main():
-    name, threads, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    name, threads = sys.argv[1], int(sys.argv[2])
+    steps = 0 if sys.argv[3] == 'serve' else int(sys.argv[3])
     warmup = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -55,16 +58,24 @@ def main():
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(64, 3, 32, 32); y = torch.randint(0, 10, (64,))
-    times, losses = [], []
-    for i in range(warmup + steps):
+    losses = []
+
+    def step():
         t = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
-        dt = (time.perf_counter() - t) * 1000
         losses.append(loss.item())
-        if i >= warmup: times.append(dt)
+        return (time.perf_counter() - t) * 1000
+
+    if sys.argv[3] == 'serve':
+        for _ in range(warmup): step()
+        print('ready', flush=True)
+        for line in sys.stdin:
+            print(json.dumps([step() for _ in range(int(line))]), flush=True)
+        return
+    times = [step() for _ in range(warmup + steps)][warmup:]
     print(json.dumps({'model': name, 'threads': threads, 'torch': torch.__version__, 'ms': times, 'loss': [losses[0], losses[-1]]}))
 
 

@@ -66,7 +66,7 @@ export function buildEvalGraph(model: Model, options: EvalGraphOptions = {}): Ev
   const asFloat = (x: string): string => g.op('Cast', [x], { to: ONNX_DATA_TYPE.float32 });
   const all = (x: string, r: number): string => g.reduceSum(x, [...Array(r).keys()], false);
   const count = valid ? all(asFloat(valid), rank - 1) : asFloat(g.op('Size', [labels]));
-  const outputs: Record<string, string> = {
+  const outputs: { -readonly [K in keyof EvalGraph['outputs']]: EvalGraph['outputs'][K] } = {
     loss: assembly.output(objective.loss, 'loss', 'float32', []),
     count: assembly.output(count, 'count', 'float32', []),
   };
@@ -88,7 +88,7 @@ export function buildEvalGraph(model: Model, options: EvalGraphOptions = {}): Ev
     model: built,
     forward: prepared.model,
     inputs: { batch, labels },
-    outputs: outputs as unknown as EvalGraph['outputs'],
+    outputs,
     batchShape: prepared.input.shape!,
     defaults: new Map(built.graph.inputs.filter((i) => overridable.includes(i.name)).map((i) => [i.name, prepared.model.graph.initializers.get(i.name)!])),
   };

@@ -111,15 +111,18 @@ export function emitOptimizer(
     let grad = target.mask ? g.op('Mul', [target.gradient, target.mask]) : target.gradient;
     let next: string;
     if (options.kind === 'sgd') {
+      // Terms are summed by one n-ary Sum: each op is a pass over the weights, which for VGG-sized
+      // models costs more than the arithmetic.
       const decay = options.weightDecay ?? 0;
-      if (decay > 0) grad = g.op('Add', [grad, g.op('Mul', [w, g.scalar(decay)])]);
+      const terms = decay > 0 ? [grad, g.op('Mul', [w, g.scalar(decay)])] : [grad];
+      const sum = (parts: readonly string[]): string => (parts.length === 1 ? parts[0]! : g.op('Sum', parts));
       const momentum = options.momentum ?? 0;
-      let direction = grad;
+      let direction = sum(terms);
       if (momentum > 0) {
         const buffer = stateOf(`${w}.momentum`, target.dims);
-        const updatedBuffer = g.op('Add', [g.op('Mul', [buffer.input, g.scalar(momentum)]), grad]);
+        const updatedBuffer = sum([g.op('Mul', [buffer.input, g.scalar(momentum)]), ...terms]);
         buffer.commit(updatedBuffer);
-        direction = options.nesterov ? g.op('Add', [grad, g.op('Mul', [updatedBuffer, g.scalar(momentum)])]) : updatedBuffer;
+        direction = options.nesterov ? sum([...terms, g.op('Mul', [updatedBuffer, g.scalar(momentum)])]) : updatedBuffer;
       }
       next = g.op('Sub', [w, g.op('Mul', [direction, learningRate])]);
     } else {

@@ -79,7 +79,7 @@ export function blockedFilter(ctx: EmitContext, w: string, options: { outChannel
   let source = ctx.reshape(w, [first[0]!, second[0]!, size]);
   if (first[1] !== first[0] || second[1] !== second[0]) source = ctx.op('Pad', [source, ctx.ints([0, 0, 0, first[1]! - first[0]!, second[1]! - second[0]!, 0])]);
   // onnxruntime transposes with one swapped pair of axes (2-D and batched 2-D) an order of
-  // magnitude faster than general permutations (bench/micro-reorder.ts), so each layout below
+  // magnitude faster than general permutations (bench/train-micro-reorder.ts), so each layout below
   // is reached through such steps: 6 ms instead of 14 ms for a 512x512x3x3 filter.
   const swap = (x: string, dims: readonly number[]): string => ctx.op('Transpose', [ctx.reshape(x, dims)], { perm: dims.length === 2 ? [1, 0] : [0, 2, 1] });
   const reverse = (x: string, axis: number): string => ctx.op('Slice', [x, ctx.ints([-1]), ctx.ints([-(2 ** 62)]), ctx.ints([axis]), ctx.ints([-1])]);
@@ -121,7 +121,7 @@ export function convInputGradient(ctx: EmitContext, options: { dy: string; w: st
   const ySpatial = staticSpatial(ctx, options.yType, 'Y');
   const effective = window.kernel.map((k, i) => (k - 1) * window.dilations[i]! + 1);
   const begins = effective.map((e, i) => e - 1 - window.pads[i]!);
-  const ends = effective.map((e, i) => xSpatial[i]! - ((ySpatial[i]! - 1) * window.strides[i]! + 1) + window.pads[i]!);
+  const ends = xSpatial.map((size, i) => size - ((ySpatial[i]! - 1) * window.strides[i]! + 1) + window.pads[i]!);
   const unitStride = window.strides.every((s) => s === 1);
   if (unitStride && [...begins, ...ends].every((p) => p >= 0)) {
     const [outChannels, inChannels] = [staticChannels(ctx, options.xType, 'X'), staticChannels(ctx, options.yType, 'Y')];
@@ -153,7 +153,7 @@ function flipTransposeWeights(ctx: EmitContext, w: string, wType: ValueType, gro
 
 /**
  * dW of Y = Conv(X, W) with W [Cout, Cin/g, k...]. Three formulations, chosen per layer from
- * measurements (bench/micro-dw.ts, batch 64): where maps are large and channels few, unfold X into
+ * measurements (bench/train-micro-dw.ts, batch 64): where maps are large and channels few, unfold X into
  * receptive fields [N, Cin*K, P] (K = kernel size, P = output positions), one batched MatMul per
  * sample against dYᵀ and a sum over the batch; where channels are many and maps small, those
  * per-sample partial sums [N, Cin*K, Cout] would dwarf the activations, so the batch joins the

@@ -1,5 +1,4 @@
 /** `sculpt fit`: the smallest model that meets deployment criteria, found by pruning, training and measuring a compression ladder. */
-import { cpus, platform, arch } from 'node:os';
 import { join } from 'node:path';
 import {
   buildDependencyGraph,
@@ -19,7 +18,6 @@ import {
   formatFactor,
   hashBytes,
   inferModel,
-  latencyAt,
   limitDataset,
   loadDataset,
   onnxruntimeNode,
@@ -27,6 +25,8 @@ import {
   parseLadder,
   parseLatencyConfigs,
   parseZooSpec,
+  describeMachine,
+  validateResults,
   formatZooSpec,
   SculptError,
   SEARCH_STRATEGIES,
@@ -227,8 +227,10 @@ export const fitCommand: Command = {
     if (result.chosenModel) writeAtomic(chosenPath, encodeModel(result.chosenModel), { force: true, protect });
     const results = fitResultsFile(result, {
       task: { dataset: spec.text, task: test.task, metric: test.task === 'segmentation' ? 'dice' : 'accuracy', inputShape: [1, test.channels, test.height, test.width] },
-      run: { date: new Date().toISOString(), command: `sculpt fit ${process.argv.slice(3).join(' ')}`.trim(), seed: ctx.seed, machine: machineInfo() },
+      run: { date: new Date().toISOString(), command: commandLine(), seed: ctx.seed, machine: describeMachine() },
     });
+    // Checked against the results model `sculpt report` reads, so a report of this search never fails on its input.
+    validateResults(results, resultsPath);
     writeAtomic(resultsPath, `${JSON.stringify(results, null, 1)}\n`, { force: true, protect });
     if (ctx.json) {
       const json: FitJson = {
@@ -253,6 +255,12 @@ export const fitCommand: Command = {
     return result.chosen ? EXIT.OK : EXIT.CRITERIA_NOT_MET;
   },
 };
+
+/** The command as typed, when this process is the CLI (the frame does not keep the raw words). */
+function commandLine(): string {
+  const words = process.argv.slice(2);
+  return words[0] === 'fit' ? `sculpt ${words.join(' ')}` : 'sculpt fit';
+}
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
@@ -356,14 +364,8 @@ function printSummary(ctx: CommandContext, result: FitResult, info: { criteria: 
 }
 
 function latencyCell(measures: { readonly latency: CandidateRecord['latency'] }, config: LatencyConfig): string {
-  const l = latencyAt(measures, config);
+  const l = measures.latency.find((m) => m.batch === config.batch && m.threads === config.threads);
   return l ? formatMs(l.medianMs) : '-';
-}
-
-/** The machine as the results file records it. */
-function machineInfo(): { cpu: string; cores: number; node: string; onnxruntime: string; os: string } {
-  const list = cpus();
-  return { cpu: list[0]?.model.trim() ?? 'unknown', cores: list.length, node: process.version, onnxruntime: onnxruntimeNode.name.replace(/^onnxruntime-node\s*/, '') || 'unknown', os: `${platform()} ${arch()}` };
 }
 
 /** One progress bar per candidate's training (steps, or seconds for a time budget) and one for timing. */

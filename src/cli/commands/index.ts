@@ -9,6 +9,7 @@ import { fitCommand } from './fit.js';
 import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
 import { prune } from './prune.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
   fitCommand,
+  reportCommand,
 ];

@@ -45,7 +45,7 @@ const variants: Record<string, (g: GraphBuilder, x: string, dy: string, n: numbe
     const dyT = g.op('Transpose', [dy], { perm: attr.ints([1, 0, 2, 3]) });
     return g.op('Transpose', [g.op('Conv', [xT, dyT], { pads: attr.ints([1, 1, 1, 1]) })], { perm: attr.ints([1, 0, 2, 3]) });
   },
-  nchwcConv: (g, x, dy, n, c, k, hw) => {
+  nchwcConv: (g, x, dy, n, _c, k, hw) => {
     // Conv over the batch: input Xᵀ [C, N, H, W] (N as channels), filters dYᵀ [K, N, H, W], output [C, K, 3, 3].
     const xT = g.op('ReorderInput', [g.op('Transpose', [x], { perm: attr.ints([1, 0, 2, 3]) })], {}, NCHWC);
     // dY [N, K, H, W] -> OIHWBiBo of [K, N, H, W]: [K/B, Bo, N/B, Bi, HW] from [N/B, Bi, K/B, Bo, HW].

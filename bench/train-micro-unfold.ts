@@ -24,6 +24,13 @@ const onehot = (c: number) => { const w = new Float32Array(c * 81); for (let ci 
 const variants: Record<string, (g: GraphBuilder, x: string, n: number, c: number, hw: number) => string> = {
   groupedConv: (g, x, n, c, hw) => g.op('Reshape', [g.op('Conv', [x, g.initializer('w', tensor('float32', [c * 9, 1, 3, 3], onehot(c)))], { group: attr.int(c), pads: attr.ints([1, 1, 1, 1]) }), g.initializer('s', int64([3], [n, c * 9, hw * hw]))]),
   singleChannelConv: (g, x, n, c, hw) => g.op('Reshape', [g.op('Conv', [g.op('Reshape', [x, g.initializer('s0', int64([4], [n * c, 1, hw, hw]))]), g.initializer('w', tensor('float32', [9, 1, 3, 3], onehot(1)))], { pads: attr.ints([1, 1, 1, 1]) }), g.initializer('s', int64([3], [n, c * 9, hw * hw]))]),
+  padGather: (g, x, n, c, hw) => {
+    const wp = hw + 2;
+    const xp = g.op('Reshape', [g.op('Pad', [x, g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 1, 1]))]), g.initializer('fl', int64([3], [n, c, wp * wp]))]);
+    const idx: number[] = [];
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let i = 0; i < hw; i++) for (let j = 0; j < hw; j++) idx.push((i + a) * wp + (j + b));
+    return g.op('Reshape', [g.op('Gather', [xp, g.initializer('idx', int64([idx.length], idx))], { axis: attr.int(2) }), g.initializer('s', int64([3], [n, c * 9, hw * hw]))]);
+  },
   padSliceConcat: (g, x, n, c, hw) => {
     const xp = g.op('Pad', [x, g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 1, 1]))]);
     const parts: string[] = [];
