@@ -183,6 +183,8 @@ export { CHECKPOINT_FILE, checkpointPath, hasCheckpointFile, loadCheckpointFile,
 export { detectKernels } from './autodiff/kernels.js';
 export {
   BASELINE_ID,
+  capChannels,
+  CHANNEL_ALLOCATIONS,
   channelMethod,
   checkMeasures,
   checkResumable,
@@ -213,6 +215,9 @@ export {
   uniformMethod,
   type BaselineRecord,
   type CandidateRecord,
+  type CapOptions,
+  type CapResult,
+  type ChannelAllocation,
   type ChannelMethodOptions,
   type CriteriaText,
   type CriterionMiss,

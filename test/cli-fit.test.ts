@@ -49,7 +49,8 @@ describe('sculpt fit', () => {
       [['--max-bytes', '1M'], /--max-bytes got '1M'; allowed: a size with a unit B, KB, MB or GB/],
       [[], /sculpt fit needs at least one criterion: --min-quality, --max-latency, --max-params or --max-bytes/],
       [['--max-params', '10k', '--ladder', '4,2'], /--ladder 4,2: factors must be given once each, in ascending order/],
-      [['--max-params', '10k', '--method', 'uniform', '--criterion', 'taylor'], /--criterion chooses the channel criterion of --method channel, not uniform/],
+      [['--max-params', '10k', '--method', 'uniform', '--criterion', 'taylor'], /--criterion belongs to --method channel, not uniform/],
+      [['--max-params', '10k', '--allocation', 'flat'], /--allocation got 'flat'; allowed: cap, global, local/],
       [['--max-params', '10k', '--search', 'linear'], /--search got 'linear'; allowed: binary, all/],
     ];
     for (const [extra, pattern] of cases) {

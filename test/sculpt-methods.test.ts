@@ -15,20 +15,36 @@ import { buildZooModel } from '../src/zoo/index.js';
 const params = (model: Parameters<typeof inferModel>[0]): number => totalCost(layerCosts(inferModel(model))).params;
 
 describe('sculpting methods', () => {
-  it('channel pruning meets each rung of the ladder in parameters, narrowing layers but never the head', async () => {
+  it('channel pruning with a width cap keeps min(width, C) channels per layer within each rung\'s budget, never narrowing the head', async () => {
     const dense = buildZooModel('unet,base=16,depth=2,out=3,input=1x16x16', { seed: 4 });
     const full = params(dense);
     const method = channelMethod({ criterion: l1Criterion, backend: onnxruntimeNode, seed: 1 });
     assert.equal(method.slug, 'l1');
     assert.equal(method.training, 'fine-tune');
+    let previous = Infinity;
     for (const target of [2, 8, 64]) {
       const candidate = await method.prepare(dense, target);
       const kept = params(candidate.model);
       assert.ok(kept <= full / target, `${target}x: ${kept} parameters of ${full}`);
-      assert.ok(kept > full / target / 1.2, `${target}x: ${kept} is close to the budget ${full / target}`);
-      const head = candidate.layers!.find((l) => l.name === 'head')!;
-      assert.equal(head.after, 3, 'the segmentation head keeps its classes');
-      assert.ok(candidate.layers!.some((l) => l.after < l.before), 'some layer is narrower');
+      const hidden = candidate.layers!.filter((l) => l.name !== 'head');
+      const cap = Math.max(...hidden.map((l) => l.after));
+      assert.ok(cap < previous, `${target}x: the cap ${cap} falls with the budget`);
+      previous = cap;
+      for (const l of hidden) assert.equal(l.after, Math.min(l.before, cap), `${target}x: ${l.name} keeps min(${l.before}, ${cap})`);
+      assert.equal(candidate.layers!.find((l) => l.name === 'head')!.after, 3, 'the segmentation head keeps its classes');
+    }
+  });
+
+  it('channel pruning with the pruner\'s global and local scopes meets each rung closely', async () => {
+    const dense = buildZooModel('unet,base=16,depth=2,out=3,input=1x16x16', { seed: 4 });
+    const full = params(dense);
+    for (const allocation of ['global', 'local'] as const) {
+      const method = channelMethod({ criterion: l1Criterion, backend: onnxruntimeNode, seed: 1, allocation });
+      assert.equal(method.slug, `l1-${allocation}`);
+      for (const target of [2, 8]) {
+        const kept = params((await method.prepare(dense, target)).model);
+        assert.ok(kept <= full / target && kept > full / target / 1.2, `${allocation} ${target}x: ${kept} parameters, budget ${full / target}`);
+      }
     }
   });
 

@@ -3,8 +3,9 @@
  * compression factor of the unpruned model's parameters:
  *
  * - channel: a post-training channel criterion (l1, taylor, ...) scores the trained model's
- *   channels, the lowest go until the parameters are 1/target of the original (global scope,
- *   each cut checked by the equivalence self-test), and the survivor is fine-tuned.
+ *   channels, the lowest go until the parameters are 1/target of the original (spread over the
+ *   layers by a width cap by default, ./allocation.ts; each cut checked by the equivalence
+ *   self-test), and the survivor is fine-tuned.
  * - uniform: the same architecture with every hidden width scaled by one factor, the largest whose
  *   parameters fit 1/target, newly initialised and trained from scratch.
  *
@@ -18,8 +19,15 @@ import { inferModel } from '../ops/infer.js';
 import { layerWidths, pruneModelChannels, type PruneScope } from '../prune/channel-pruner.js';
 import type { Backend } from '../runtime/backend.js';
 import type { ChannelCriterion, WeightGradients } from '../score/channel/criterion.js';
+import { capChannels } from './allocation.js';
 import { formatFactor } from './ladder.js';
 import type { FitMethod } from './method.js';
+
+/** How the channel method spreads a parameter budget over layers. */
+export type ChannelAllocation = 'cap' | PruneScope;
+
+/** The allocations, for option parsing. */
+export const CHANNEL_ALLOCATIONS: readonly ChannelAllocation[] = ['cap', 'global', 'local'];
 
 /** Options of `channelMethod`. */
 export interface ChannelMethodOptions {
@@ -28,8 +36,11 @@ export interface ChannelMethodOptions {
   readonly backend: Backend;
   /** Weight gradients on labelled batches, for criteria that need them (taylor). */
   readonly gradients?: (model: Model) => Promise<readonly WeightGradients[]>;
-  /** Default 'global'. */
-  readonly scope?: PruneScope;
+  /**
+   * How the parameter budget is spread over layers: 'cap' (every layer keeps at most C channels;
+   * ./allocation.ts), or the channel pruner's 'global' and 'local' scopes. Default 'cap'.
+   */
+  readonly allocation?: ChannelAllocation;
   /** Pruning steps, re-scoring between them. Default 1. */
   readonly steps?: number;
   /** Kept widths rounded up to a multiple of this. Default 1. */
@@ -45,16 +56,28 @@ export function channelMethod(options: ChannelMethodOptions): FitMethod {
   if (criterion.needsGradients && !options.gradients) throw new SculptError('BAD_ARGUMENT', `the ${criterion.name} criterion needs weight gradients on labelled data; pass a gradients function`);
   return {
     name: 'channel',
-    slug: criterion.name,
+    slug: (options.allocation ?? 'cap') === 'cap' ? criterion.name : `${criterion.name}-${options.allocation}`,
     scorer: criterion.name,
     training: 'fine-tune',
     async prepare(unpruned, target) {
       try {
+        if ((options.allocation ?? 'cap') === 'cap') {
+          const maxParams = totalCost(layerCosts(inferModel(unpruned))).params / target;
+          const capped = await capChannels(unpruned, {
+            criterion,
+            maxParams,
+            backend: options.backend,
+            seed: options.seed ?? 0,
+            ...(options.selfTest === false ? { selfTest: false } : {}),
+            ...(options.gradients ? { gradients: options.gradients } : {}),
+          });
+          return { model: capped.model, layers: capped.layers };
+        }
         const result = await pruneModelChannels(unpruned, {
           criterion,
           keepRatio: 1 / target,
           target: 'params',
-          scope: options.scope ?? 'global',
+          scope: options.allocation as PruneScope,
           steps: options.steps ?? 1,
           roundTo: options.roundTo ?? 1,
           backend: options.backend,

@@ -4,6 +4,7 @@ import {
   buildDependencyGraph,
   buildZooModel,
   channelMethod,
+  CHANNEL_ALLOCATIONS,
   CHANNEL_CRITERIA,
   checkResumable,
   createFitServices,
@@ -34,6 +35,7 @@ import {
   uniformMethod,
   writeAtomic,
   type CandidateRecord,
+  type ChannelAllocation,
   type ChannelCriterionName,
   type Dataset,
   type FitEvent,
@@ -92,8 +94,9 @@ export const fitCommand: Command = {
     'the most compressed candidate that meets every criterion. Size and latency do not depend on the\n' +
     'weights, so rungs that miss them are never trained; --search binary (default) assumes quality\n' +
     'falls with compression and trains about log2(rungs) candidates, --search all trains every rung.\n' +
-    'Methods: channel (a post-training channel criterion, --criterion, then fine-tuning: the model\n' +
-    'should be trained) and uniform (the zoo architecture at a narrower width, trained from scratch).\n' +
+    'Methods: channel (a post-training channel criterion, --criterion, picks the channels each layer\n' +
+    'keeps, at most C per layer by default (--allocation cap), then fine-tuning: the model should be\n' +
+    'trained) and uniform (the zoo architecture at a narrower width, trained from scratch).\n' +
     'A zoo:<spec> model is first trained for the budget as the unpruned baseline.\n' +
     'Writes <out-dir>/fit-state.json after every step (--resume continues without retraining finished\n' +
     'candidates), candidates/<id>.onnx, results.json (for sculpt report) and chosen.onnx. Exit code 5\n' +
@@ -110,6 +113,7 @@ export const fitCommand: Command = {
     { name: 'max-bytes', kind: 'value', valueName: 'size', description: 'file size ceiling: 1MB, 512KB' },
     { name: 'method', kind: 'value', valueName: 'name', description: 'channel or uniform', defaultText: 'channel' },
     { name: 'criterion', kind: 'value', valueName: 'name', description: `channel criterion: ${Object.keys(CHANNEL_CRITERIA).join(', ')}`, defaultText: DEFAULT_CRITERION },
+    { name: 'allocation', kind: 'value', valueName: 'how', description: 'channel: how the budget spreads over layers: cap (every layer at most C channels), global, local', defaultText: 'cap' },
     { name: 'arch', kind: 'value', valueName: 'zoo-spec', description: 'uniform: the zoo architecture of a model file, e.g. unet,base=64,depth=4,out=4,input=1x64x64' },
     { name: 'ladder', kind: 'value', valueName: 'list', description: 'compression factors in parameters', defaultText: '2,4,...,2048' },
     { name: 'budget', kind: 'value', valueName: 'limit', description: 'training per candidate: 2ep, 500steps, 90s, 10m', defaultText: DEFAULT_BUDGET },
@@ -145,7 +149,10 @@ export const fitCommand: Command = {
     if (dataSpec === undefined) throw new SculptError('BAD_ARGUMENT', `sculpt fit needs --data <spec>; allowed: ${DATASET_SPEC_USAGE.join(' | ')}`);
     const methodName = choice(args, 'method', METHODS, 'channel');
     const criterionName = choice(args, 'criterion', Object.keys(CHANNEL_CRITERIA) as ChannelCriterionName[], DEFAULT_CRITERION);
-    if (args.has('criterion') && methodName !== 'channel') throw new SculptError('BAD_ARGUMENT', `--criterion chooses the channel criterion of --method channel, not ${methodName}`);
+    const allocation = choice(args, 'allocation', CHANNEL_ALLOCATIONS, 'cap');
+    for (const option of ['criterion', 'allocation']) {
+      if (args.has(option) && methodName !== 'channel') throw new SculptError('BAD_ARGUMENT', `--${option} belongs to --method channel, not ${methodName}`);
+    }
     const ladder = args.has('ladder') ? parseLadder(args.string('ladder')!) : undefined;
     const budgetText = args.string('budget') ?? DEFAULT_BUDGET;
     const budget = parseBudget(budgetText, undefined);
@@ -161,7 +168,7 @@ export const fitCommand: Command = {
     const resolved = await ctx.resolveModel(ctx.args.positionals[0]!);
     const trainBaseline = resolved.spec.startsWith(ZOO_PREFIX);
     const { spec, train: trainSet, test } = loadDataset(dataSpec, { seed: ctx.seed, ...(limit !== undefined ? { limit } : {}) });
-    const method = makeMethod(ctx, methodName, criterionName, resolved, args.string('arch'), trainSet);
+    const method = makeMethod(ctx, { name: methodName, criterion: criterionName, allocation }, resolved, args.string('arch'), trainSet);
     const training = `${budgetText} batch ${batchSize} adam lr ${learningRate}${args.flag('no-augment') ? ' no-augment' : ''}${limit !== undefined ? ` limit ${limit}` : ''}`;
     const fingerprint: FitFingerprint = { model: hashBytes(resolved.bytes), data: spec.text, method: `${method.name}:${method.slug}`, training, seed: ctx.seed };
 
@@ -273,8 +280,8 @@ function choice<T extends string>(args: ParsedArgs, name: string, allowed: reado
   return value as T;
 }
 
-function makeMethod(ctx: CommandContext, name: MethodName, criterionName: ChannelCriterionName, resolved: ResolvedModel, arch: string | undefined, trainSet: Dataset): FitMethod {
-  if (name === 'uniform') {
+function makeMethod(ctx: CommandContext, choice: { name: MethodName; criterion: ChannelCriterionName; allocation: ChannelAllocation }, resolved: ResolvedModel, arch: string | undefined, trainSet: Dataset): FitMethod {
+  if (choice.name === 'uniform') {
     const text = arch ?? (resolved.spec.startsWith(ZOO_PREFIX) ? resolved.spec.slice(ZOO_PREFIX.length) : undefined);
     if (text === undefined) {
       throw new SculptError('BAD_ARGUMENT', `--method uniform rebuilds the architecture at a narrower width from the zoo; give the model as zoo:<spec>, or --arch <spec> naming the architecture of '${resolved.label}' (e.g. unet,base=64,depth=4,out=4,input=1x64x64)`);
@@ -283,9 +290,10 @@ function makeMethod(ctx: CommandContext, name: MethodName, criterionName: Channe
     const baseWidth = typeof zoo.options['width'] === 'number' ? zoo.options['width'] : 1;
     return uniformMethod({ build: (width) => buildZooModel(formatZooSpec({ ...zoo, options: { ...zoo.options, width: baseWidth * width } }), { seed: ctx.seed }) });
   }
-  const criterion = CHANNEL_CRITERIA[criterionName];
+  const criterion = CHANNEL_CRITERIA[choice.criterion];
   return channelMethod({
     criterion,
+    allocation: choice.allocation,
     backend: onnxruntimeNode,
     seed: ctx.seed,
     ...(criterion.needsGradients ? { gradients: taylorGradientsFrom(trainSet, ctx.seed) } : {}),
