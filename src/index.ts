@@ -289,3 +289,34 @@ export {
   type WrittenReport,
 } from './platform/node/report-files.js';
 export type { KernelTarget } from './ops/backward.js';
+export {
+  SCORERS,
+  scorerFor,
+  scorerName,
+  type ScorerName,
+} from './score/index.js';
+export type { Scorer, ScoreOptions } from './score/scorer.js';
+export { prunableWeights, type PrunableWeight, type WeightMasks, type WeightScores } from './score/weights.js';
+export { randomScores } from './score/random.js';
+export { magnitudeScores } from './score/magnitude.js';
+export { snipScores } from './score/snip.js';
+export { graspScores, GRASP_RELATIVE_STEP, GRASP_TEMPERATURE } from './score/grasp.js';
+export { synflowScores, SYNFLOW_ROUNDS } from './score/synflow.js';
+export { applyMasks, checkSparsity, countMasks, kthSmallest, masksFromScores, SPARSITY_LEVELS, type MaskCount, type MaskOptions } from './prune/masks.js';
+export { upaiPrune, type UpaiOptions, type UpaiReport, type UpaiResult } from './prune/upai.js';
+export {
+  evaluateSensitivity,
+  reconvenePrune,
+  rectifyLayers,
+  SENSITIVITY_RULES,
+  type LayerSensitivity,
+  type ReconveneOptions,
+  type ReconveneReport,
+  type ReconveneResult,
+  type RectifiedLayer,
+  type RectifyOptions,
+  type RectifyResult,
+  type SensitivityOptions,
+  type SensitivityReport,
+  type SensitivityRule,
+} from './prune/reconvene/index.js';

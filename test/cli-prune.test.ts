@@ -89,8 +89,8 @@ describe('sculpt prune', () => {
     ['an unknown target', ['--method', 'l1', '--ratio', '0.5', '--target', 'flops'], /--target got 'flops'; allowed: channels, params, macs/],
     ['zero steps', ['--method', 'l1', '--ratio', '0.5', '--steps', '0'], /--steps must be at least 1/],
     ['an unreachable target', ['--method', 'l1', '--ratio', '0.001', '--target', 'params'], /cannot be met.*ask for a ratio of at least/],
-    ['upai before its scorers land', ['--method', 'upai', '--scorer', 'snip', '--sparsity', '0.9'], /--method upai is not available yet/],
-    ['reconvene before it lands', ['--method', 'reconvene', '--scorer', 'synflow', '--sparsity', '0.9'], /--method reconvene is not available yet/],
+    ['snip without data', ['--method', 'upai', '--scorer', 'snip', '--sparsity', '0.9'], /--scorer snip needs labelled data: give --data/],
+    ['data with a data-free scorer', ['--method', 'reconvene', '--scorer', 'synflow', '--sparsity', '0.9', '--data', 'phantom'], /--scorer synflow does not read data; drop --data/],
   ];
   for (const [what, args, message] of usageCases) {
     it(`refuses ${what} with one line and exit 2`, async () => {

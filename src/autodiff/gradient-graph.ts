@@ -22,6 +22,8 @@ export interface GradientGraphOptions extends PrepareOptions {
   readonly wrt?: readonly string[];
   /** Also output the logits. Default false. */
   readonly outputLogits?: boolean;
+  /** Further initialisers to make overridable inputs without differentiating them (SynFlow's rescaling factors). */
+  readonly inputs?: readonly string[];
 }
 
 /** A gradient graph and its names. */
@@ -93,7 +95,10 @@ export function buildGradientGraph(model: Model, options: GradientGraphOptions =
     gradients.set(name, assembly.output(zeros, `${name}.grad`, type.dtype, type.shape));
   }
   const { parameters, statistics } = stateInitializers(prepared);
-  const overridable = [...new Set([...parameters, ...statistics, ...wanted.filter((name) => initializers.has(name))])];
+  for (const name of options.inputs ?? []) {
+    if (!initializers.has(name)) throw new SculptError('BAD_ARGUMENT', `cannot make '${name}' an input: it is not an initialiser of the model`);
+  }
+  const overridable = [...new Set([...parameters, ...statistics, ...wanted.filter((name) => initializers.has(name)), ...(options.inputs ?? [])])];
   const built = assembly.finish({ asInputs: new Set(overridable), docString: 'Sculpt gradient graph: objective and its gradient with respect to the parameters.' });
   return {
     model: built,

@@ -1,6 +1,8 @@
 /** Add: element-wise sum with broadcasting (residual connections). */
 import type { BackwardRule } from './backward.js';
 import { broadcastBinaryRule } from './common.js';
+import type { OpRule } from './rule.js';
+import type { ScalingRule } from './scaling.js';
 
 const backward: BackwardRule = {
   differentiable: [0, 1],
@@ -17,4 +19,5 @@ export const Add = {
     bigint: (a, b) => a + b,
   }),
   backward,
-};
+  scaling: (): ScalingRule => ({ kind: 'equivariant', scaledInputs: [0, 1] }),
+} satisfies OpRule;

@@ -7,6 +7,7 @@ import { inOpsets, spec } from './attributes.js';
 import { AUTO_PAD_VALUES } from './conv.js';
 import { poolGeometry, pooledType } from './pool.js';
 import type { OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
 
 /** How many values window `o` averages along one axis (the divisor onnxruntime uses). */
 function windowCount(o: number, size: number, kernel: number, stride: number, dilation: number, begin: number, end: number, includePad: boolean): number {
@@ -73,6 +74,7 @@ export const AveragePool = {
     strides: spec.ints(),
   },
   inferTypes: (ctx) => [pooledType(ctx)],
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

@@ -171,6 +171,8 @@ export const BatchNormalization = {
     const shift = Float64Array.from(b, (bi, c) => bi - m[c]! * scale[c]!);
     return { input: 0, axis: 1, scale, shift, scaleInput: 1 };
   },
+  // In inference mode y = (x - mean)·scale/sqrt(var + eps) + B: scaling x, mean and B scales y.
+  scaling: (ctx) => (ctx.attrs.int('training_mode') === 0 && ctx.node.outputs.filter(Boolean).length === 1 ? { kind: 'equivariant', scaledInputs: [2, 3] } : undefined),
   parameterInputs: [1, 2],
   channels: { kind: 'passThrough', perChannelInputs: [1, 2, 3, 4] },
   macs: () => 0,

@@ -4,6 +4,7 @@ import { masked } from './backward-common.js';
 import { PASS_THROUGH } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
+import { ELEMENTWISE_PATTERN } from './pattern.js';
 
 // The gradient passes where min < x < max (strict, as PyTorch's hardtanh/ReLU6); the bounds get none.
 const backward: BackwardRule = {
@@ -31,6 +32,8 @@ export const Clip = {
     }
     return [x];
   },
+  scaling: () => ({ kind: 'equivariant', scaledInputs: [1, 2] }),
+  pattern: () => ELEMENTWISE_PATTERN,
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

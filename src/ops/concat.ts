@@ -64,6 +64,7 @@ export const Concat = {
     if (ctx.inputs[0]?.shape.length !== 1 || !parts.every((p): p is readonly Dim[] => p !== undefined)) return undefined;
     return [parts.flat()];
   },
+  scaling: () => ({ kind: 'equivariant', scaledInputs: 'all' }),
   parameterInputs: [],
   channels: { kind: 'concat' },
   macs: () => 0,

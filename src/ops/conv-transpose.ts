@@ -120,6 +120,7 @@ export const ConvTranspose = {
   },
   // W [Cin, Cout/group, k...]: output channel g*(Cout/group) + j owns W[g's Cin block, j] and B[channel].
   outputChannelWeights: (ctx) => ({ weight: 1, weightAxis: 1, groups: ctx.attrs.int('group'), bias: 2, biasMultiplier: 1, outputAxis: 1 }),
+  scaling: () => ({ kind: 'weighted', weight: 1, bias: 2 }),
   parameterInputs: [1, 2],
   prunableWeight: 1,
   // The weight is [Cin, Cout/group, k...]: output channels sit on axis 1.

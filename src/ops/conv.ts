@@ -104,6 +104,7 @@ export const Conv = {
   },
   // W [Cout, Cin/group, k...]: output channel c owns W[c] and B[c].
   outputChannelWeights: () => ({ weight: 1, weightAxis: 0, groups: 1, bias: 2, biasMultiplier: 1, outputAxis: 1 }),
+  scaling: () => ({ kind: 'weighted', weight: 1, bias: 2 }),
   parameterInputs: [1, 2],
   prunableWeight: 1,
   channels: { kind: 'conv', weight: 1, bias: 2, weightOutputAxis: 0 },

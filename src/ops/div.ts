@@ -1,6 +1,8 @@
 /** Div: element-wise quotient with broadcasting; integer division truncates toward zero, as onnxruntime's does. */
 import type { BackwardRule } from './backward.js';
 import { broadcastBinaryRule } from './common.js';
+import type { OpRule } from './rule.js';
+import type { ScalingRule } from './scaling.js';
 
 // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -y/b; each summed over its broadcast axes.
 const backward: BackwardRule = {
@@ -21,4 +23,5 @@ export const Div = {
     bigint: (a, b) => (b === 0n ? undefined : a / b),
   }),
   backward,
-};
+  scaling: (): ScalingRule => ({ kind: 'quotient' }),
+} satisfies OpRule;

@@ -10,6 +10,7 @@ import { PASS_THROUGH } from './channels.js';
 import { requireInput, requireInputOpset } from './common.js';
 import { tensor, toNumbers } from '../ir/tensor.js';
 import type { OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
 
 // In training-step graphs the node runs in training mode (seeded) and outputs its mask; the
 // gradient is dY * mask / (1 - ratio). Elsewhere (eval, gradient graphs for scoring) it is the identity.
@@ -54,6 +55,7 @@ export const Dropout = {
     const training = ctx.constant(2);
     return training && toNumbers(training).every((v) => v === 0) ? 0 : undefined;
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

@@ -4,6 +4,7 @@ import { spec } from './attributes.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 import { product } from './shapes.js';
+import { EQUIVARIANT } from './scaling.js';
 
 export const Flatten = {
   opType: 'Flatten',
@@ -27,6 +28,7 @@ export const Flatten = {
     const [rows, columns] = Flatten.inferTypes(ctx)[0]!.shape as number[];
     return [{ ...value, dims: [rows!, columns!] }];
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'view' },
   macs: () => 0,

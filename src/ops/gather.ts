@@ -7,6 +7,7 @@ import { gatherTensor, isIntegerType } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
 import { normalizeAxis } from './shapes.js';
 import { toNumbers } from '../ir/tensor.js';
+import { EQUIVARIANT } from './scaling.js';
 
 function gatherAxis(ctx: OpContext, rank: number): number {
   const axis = normalizeAxis(ctx.attrs.int('axis'), rank);
@@ -75,6 +76,7 @@ export const Gather = {
     const indices = constantIndices(ctx, dims.length);
     return indices ? [indices.map((i) => dims[i]!)] : undefined;
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'barrier', reason: 'selects entries by index, which can pick, drop or reorder channels' },
   macs: () => 0,

@@ -61,6 +61,7 @@ export const Gemm = {
   },
   // B is [K, N], or [N, K] with transB: output feature n owns that column (row) of B and C[n] (times beta).
   outputChannelWeights: (ctx) => ({ weight: 1, weightAxis: ctx.attrs.int('transB') ? 0 : 1, groups: 1, bias: 2, biasMultiplier: ctx.attrs.float('beta'), outputAxis: 1 }),
+  scaling: () => ({ kind: 'weighted', weight: 1, bias: 2 }),
   parameterInputs: [1, 2],
   prunableWeight: 1,
   channels: { kind: 'matrix', weight: 1, bias: 2, transposeWeight: 'transB', transposeInput: 'transA' },

@@ -4,6 +4,7 @@ import { PASS_THROUGH } from './channels.js';
 import { requireInput, requireRank } from './common.js';
 import { staticSpatial } from './conv-backward.js';
 import type { OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
 
 // dX: dY spread evenly over the positions each mean read.
 const backward: BackwardRule = {
@@ -26,6 +27,7 @@ export const GlobalAveragePool = {
     requireRank(ctx, x, [3, 4, 5], 'X');
     return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

@@ -3,6 +3,7 @@ import { passThroughBackward } from './backward-common.js';
 import { PASS_THROUGH } from './channels.js';
 import { passShapeValue, unaryRule } from './common.js';
 import type { OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
 
 export const Identity = {
   ...unaryRule({ opType: 'Identity', summary: 'Returns its input unchanged.', channels: PASS_THROUGH }),
@@ -13,4 +14,5 @@ export const Identity = {
   foldShapeValue: passShapeValue,
   identityInput: () => 0,
   backward: passThroughBackward,
+  scaling: () => EQUIVARIANT,
 } satisfies OpRule;

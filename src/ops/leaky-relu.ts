@@ -4,6 +4,9 @@ import { masked } from './backward-common.js';
 import { PASS_THROUGH } from './channels.js';
 import { spec } from './attributes.js';
 import { unaryRule } from './common.js';
+import type { OpRule } from './rule.js';
+import { ELEMENTWISE_PATTERN } from './pattern.js';
+import { EQUIVARIANT } from './scaling.js';
 
 // dY where x > 0, alpha·dY elsewhere (PyTorch's convention at 0): dY·(alpha + (1 - alpha)·[x > 0]).
 const backward: BackwardRule = {
@@ -24,4 +27,6 @@ export const LeakyRelu = {
     attributes: { alpha: spec.float(0.01) },
   }),
   backward,
-};
+  scaling: () => EQUIVARIANT,
+  pattern: () => ELEMENTWISE_PATTERN,
+} satisfies OpRule;

@@ -59,6 +59,7 @@ export const MatMul = {
     if (b.shape.length > 1) shape.push(right[right.length - 1]!);
     return [{ dtype: a.dtype, shape }];
   },
+  scaling: () => ({ kind: 'weighted', weight: 1 }),
   parameterInputs: [1],
   prunableWeight: 1,
   channels: { kind: 'matrix', weight: 1 },

@@ -5,6 +5,8 @@ import type { BackwardRule } from './backward.js';
 import { AUTO_PAD_VALUES } from './conv.js';
 import { poolGeometry, pooledType } from './pool.js';
 import type { OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
+import type { PatternRule } from './pattern.js';
 
 // The gradient goes to each window's maximum. Training graphs ask the forward MaxPool for its
 // Indices output (flat positions in X); MaxUnpool then places dY there, which measured faster
@@ -65,6 +67,8 @@ export const MaxPool = {
     const y = pooledType(ctx);
     return ctx.node.outputs.length > 1 ? [y, { dtype: 'int64', shape: y.shape }] : [y];
   },
+  scaling: () => EQUIVARIANT,
+  pattern: (): PatternRule => ({ kind: 'argmax', indicesOutput: 1 }),
   parameterInputs: [],
   channels: PASS_THROUGH,
   macs: () => 0,

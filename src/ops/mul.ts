@@ -1,6 +1,8 @@
 /** Mul: element-wise product with broadcasting (squeeze-excitation gates, HardSwish exports). */
 import type { BackwardRule } from './backward.js';
 import { broadcastBinaryRule } from './common.js';
+import type { OpRule } from './rule.js';
+import type { ScalingRule } from './scaling.js';
 
 const backward: BackwardRule = {
   differentiable: [0, 1],
@@ -18,4 +20,5 @@ export const Mul = {
     bigint: (a, b) => a * b,
   }),
   backward,
-};
+  scaling: (): ScalingRule => ({ kind: 'product' }),
+} satisfies OpRule;

@@ -60,6 +60,7 @@ export const Pad = {
     });
     return [{ dtype: x.dtype, shape }];
   },
+  scaling: () => ({ kind: 'equivariant', scaledInputs: [2] }),
   parameterInputs: [],
   channels: passThroughUnless((ctx) => {
     const rank = ctx.inputs[0]!.shape.length;

@@ -5,6 +5,8 @@ import { BROADCAST } from './channels.js';
 import { requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 import { broadcastsTo, formatShape } from './shapes.js';
+import { EQUIVARIANT } from './scaling.js';
+import { ELEMENTWISE_PATTERN } from './pattern.js';
 
 // dX = dY where x > 0, slope·dY elsewhere; dSlope = Σ dY·min(x, 0) over the axes the slope broadcasts.
 const backward: BackwardRule = {
@@ -36,6 +38,8 @@ export const PRelu = {
     if (!broadcastsTo(slope.shape, x.shape)) ctx.fail(`slope ${formatShape(slope.shape)} does not broadcast to X ${formatShape(x.shape)}`);
     return [x];
   },
+  scaling: () => EQUIVARIANT,
+  pattern: () => ELEMENTWISE_PATTERN,
   parameterInputs: [1],
   channels: BROADCAST,
   macs: () => 0,

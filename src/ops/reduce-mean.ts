@@ -8,6 +8,7 @@ import { inOpsets, spec } from './attributes.js';
 import { attributeOrInputAxes, requireInput } from './common.js';
 import type { OpRule } from './rule.js';
 import { normalizeAxes } from './shapes.js';
+import { EQUIVARIANT } from './scaling.js';
 
 // dX: dY (with the reduced axes kept) spread evenly over the values each mean read.
 const backward: BackwardRule = {
@@ -48,6 +49,7 @@ export const ReduceMean = {
     const shape = keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
     return [{ dtype: x.dtype, shape }];
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: passThroughUnless((ctx) => {
     const rank = ctx.inputs[0]!.shape.length;

@@ -10,6 +10,7 @@ import { withDims } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, isStatic, product } from './shapes.js';
 import type { Dim, Shape } from '../ir/graph.js';
+import { EQUIVARIANT } from './scaling.js';
 
 function reshaped(ctx: OpContext, input: Shape): Dim[] {
   const type = ctx.inputs[1];
@@ -69,6 +70,7 @@ export const Reshape = {
     return result ? [result] : undefined;
   },
   foldShapeValue: passShapeValue,
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'view', shapeInput: 1 },
   macs: () => 0,

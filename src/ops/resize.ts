@@ -13,6 +13,7 @@ import { formatShape, normalizeAxes, normalizeAxis } from './shapes.js';
 import { resizeBackward } from './resize-backward.js';
 import { toNumbers } from '../ir/tensor.js';
 import type { Dim } from '../ir/graph.js';
+import { EQUIVARIANT } from './scaling.js';
 
 /**
  * Output dims of a Resize/Upsample from constant scales (input `scalesIndex`) or sizes (input
@@ -112,6 +113,7 @@ export const Resize = {
     if (ctx.opset < 13 && ctx.node.inputs.length < 3) ctx.fail(`in opset ${ctx.opset} Resize needs the roi and scales inputs (scales may be empty when sizes are given)`);
     return [resizedType(ctx, 2, 3)];
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: passThroughUnless(resamplesChannels(2), { channelCountInputs: [3] }),
   macs: () => 0,

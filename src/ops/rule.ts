@@ -8,6 +8,8 @@ import type { OutputChannelWeights, PerChannelAffine } from './affine.js';
 import type { AttributeReader, AttributeSpec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import type { ChannelRule } from './channels.js';
+import type { PatternRule } from './pattern.js';
+import type { ScalingRule } from './scaling.js';
 
 /** A value's static type: dtype and shape (dims may be symbolic, such as the batch). */
 export interface ValueType {
@@ -73,6 +75,13 @@ export interface OpRule {
   macs(ctx: CostContext): number;
   /** How channels couple through the op (read by src/deps). Undefined: the op is a pruning barrier. */
   readonly channels?: ChannelRule;
+  /**
+   * How the op commutes with positive scaling of its inputs (read by SynFlow's exact float32
+   * rescaling; see scaling.ts). Undefined: it does not, and its inputs are given at their true scale.
+   */
+  scaling?(ctx: OpContext): ScalingRule | undefined;
+  /** How a piecewise-linear op is frozen at its activation pattern (read by GraSP; see pattern.ts). Undefined: the op is smooth, or linear. */
+  pattern?(ctx: OpContext): PatternRule | undefined;
   /** How to emit the op's gradient as ONNX nodes (read by src/autodiff). Undefined: not differentiable. */
   readonly backward?: BackwardRule;
 }

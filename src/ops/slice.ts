@@ -5,6 +5,7 @@ import { sliceTensor, type SliceRange } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
 import { normalizeAxes, sliceAxis } from './shapes.js';
 import type { Dim, Shape } from '../ir/graph.js';
+import { EQUIVARIANT } from './scaling.js';
 
 interface SliceSpec {
   readonly starts: readonly number[];
@@ -117,6 +118,7 @@ export const Slice = {
     const [range] = ranges([dims.length], sliceSpec(ctx, 1));
     return [Array.from({ length: range!.count }, (_, i) => dims[range!.start + i * range!.step]!)];
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'slice', starts: 1, ends: 2, axes: 3, steps: 4 },
   macs: () => 0,

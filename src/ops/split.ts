@@ -9,6 +9,7 @@ import { requireInput, requireInputOpset, requireIntegers } from './common.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, normalizeAxis } from './shapes.js';
 import type { Dim } from '../ir/graph.js';
+import { EQUIVARIANT } from './scaling.js';
 
 function splitSizes(ctx: OpContext, size: Dim, outputs: number): Dim[] {
   requireInputOpset(ctx, 1, 'split', 13, "use the 'split' attribute");
@@ -63,6 +64,7 @@ export const Split = {
       return { dtype: x.dtype, shape };
     });
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'split', sizesAttribute: 'split', sizesInput: 1 },
   macs: () => 0,

@@ -9,6 +9,7 @@ import { withDims } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, isStatic, normalizeAxes } from './shapes.js';
 import type { Dim, Shape } from '../ir/graph.js';
+import { EQUIVARIANT } from './scaling.js';
 
 function squeezed(ctx: OpContext, shape: Shape): Dim[] {
   const given = attributeOrInputAxes(ctx, 1, 13);
@@ -39,6 +40,7 @@ export const Squeeze = {
     return result ? [result] : undefined;
   },
   foldShapeValue: passShapeValue,
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'view' },
   macs: () => 0,

@@ -1,6 +1,8 @@
 /** Sub: element-wise difference with broadcasting. */
 import type { BackwardRule } from './backward.js';
 import { broadcastBinaryRule } from './common.js';
+import type { OpRule } from './rule.js';
+import type { ScalingRule } from './scaling.js';
 
 const backward: BackwardRule = {
   differentiable: [0, 1],
@@ -20,4 +22,5 @@ export const Sub = {
     bigint: (a, b) => a - b,
   }),
   backward,
-};
+  scaling: (): ScalingRule => ({ kind: 'equivariant', scaledInputs: [0, 1] }),
+} satisfies OpRule;

@@ -5,6 +5,7 @@ import { spec } from './attributes.js';
 import { requireInput } from './common.js';
 import { transposeTensor } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
 
 /** The permutation of a Transpose node, checked against the input rank. */
 function permutation(ctx: OpContext, rank: number): number[] {
@@ -41,6 +42,7 @@ export const Transpose = {
     const result = value && transposeTensor(value, permutation(ctx, value.dims.length));
     return result ? [result] : undefined;
   },
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: passThroughUnless((ctx) => (permutation(ctx, ctx.inputs[0]!.shape.length)[1] === 1 ? undefined : 'moves the channel axis')),
   macs: () => 0,

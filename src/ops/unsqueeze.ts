@@ -6,6 +6,7 @@ import { withDims } from './fold.js';
 import type { OpContext, OpRule } from './rule.js';
 import { isStatic, normalizeAxes } from './shapes.js';
 import type { Dim, Shape } from '../ir/graph.js';
+import { EQUIVARIANT } from './scaling.js';
 
 function unsqueezed(ctx: OpContext, shape: Shape): Dim[] {
   const given = attributeOrInputAxes(ctx, 1, 13);
@@ -36,6 +37,7 @@ export const Unsqueeze = {
     return result ? [result] : undefined;
   },
   foldShapeValue: passShapeValue,
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: { kind: 'view' },
   macs: () => 0,

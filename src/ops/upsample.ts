@@ -6,6 +6,7 @@ import { passThroughUnless } from './channels.js';
 import { spec } from './attributes.js';
 import { resamplesChannels, resizedType } from './resize.js';
 import type { OpRule } from './rule.js';
+import { EQUIVARIANT } from './scaling.js';
 
 export const Upsample = {
   opType: 'Upsample',
@@ -16,6 +17,7 @@ export const Upsample = {
   outputCount: [1, 1],
   attributes: { mode: spec.string('nearest', ['nearest', 'linear']) },
   inferTypes: (ctx) => [resizedType(ctx, 1, undefined)],
+  scaling: () => EQUIVARIANT,
   parameterInputs: [],
   channels: passThroughUnless(resamplesChannels(1)),
   macs: () => 0,

@@ -17,10 +17,12 @@ import {
   layerWidths,
   onnxruntimeNode,
   pruneModelChannels,
+  reconvenePrune,
   SculptError,
   structuredZero,
   totalCost,
   encodeModel,
+  upaiPrune,
   type ChannelCriterionName,
   type Dataset,
   type LabelledBatch,
@@ -40,6 +42,8 @@ const CRITERION_METHODS = Object.keys(CHANNEL_CRITERIA) as ChannelCriterionName[
 const INIT_METHODS = ['upai', 'reconvene'] as const;
 const METHODS = ['upai', 'reconvene', 'structured-zero', ...CRITERION_METHODS] as const;
 const SCORERS = ['rand', 'mag', 'snip', 'grasp', 'synflow'] as const;
+/** Scorers that differentiate the loss on labelled data. */
+const DATA_SCORERS = ['snip', 'grasp'] as const;
 const TARGETS: readonly PruneTarget[] = ['channels', 'params', 'macs'];
 const SCOPES: readonly PruneScope[] = ['global', 'local'];
 /** Options that only channel criteria read. */
@@ -181,6 +185,10 @@ function checkMethodOptions(ctx: CommandContext, method: Method, scorer: string 
   if (initMethod) {
     if (scorer === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs --scorer (${SCORERS.join(', ')})`);
     if (keepRatio === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs --sparsity P, the fraction of weights to remove, e.g. 0.9`);
+    const scorerNeedsData = (DATA_SCORERS as readonly string[]).includes(scorer);
+    if (scorerNeedsData && data === undefined) throw new SculptError('BAD_ARGUMENT', `--scorer ${scorer} needs labelled data: give --data <spec> (one batch of --batch-size examples), e.g. --data cifar10`);
+    const dataOption = DATA_OPTIONS.find((o) => ctx.args.has(o));
+    if (!scorerNeedsData && dataOption !== undefined) throw new SculptError('BAD_ARGUMENT', `--scorer ${scorer} does not read data; drop --${dataOption} (snip and grasp use it)`);
     return;
   }
   if (keepRatio === undefined) {
@@ -220,9 +228,7 @@ interface MethodResult {
 }
 
 async function runMethod(ctx: CommandContext, method: Method, plan: Plan, resolved: ResolvedModel, inputShapes: Record<string, Shape>): Promise<MethodResult> {
-  if ((INIT_METHODS as readonly string[]).includes(method)) {
-    throw new SculptError('BAD_ARGUMENT', `--method ${method} is not available yet in this build (pruning at initialisation lands with the scorer stream); use l1, l2, bn, taylor, random or structured-zero`);
-  }
+  if ((INIT_METHODS as readonly string[]).includes(method)) return runInitMethod(ctx, method, plan, resolved, inputShapes);
   if (method === 'structured-zero') return runStructuredZero(ctx, plan, resolved, inputShapes);
   const criterion = CHANNEL_CRITERIA[method as ChannelCriterionName];
   const bar = ctx.progress('prune', plan.steps, 'steps');
@@ -300,6 +306,58 @@ function labelledBatches(data: Dataset, plan: Plan, seed: number): LabelledBatch
   return batches;
 }
 
+/** upai / reconvene: score at initialisation, mask, and (reconvene) rebuild the insensitive layers narrower. */
+async function runInitMethod(ctx: CommandContext, method: Method, plan: Plan, resolved: ResolvedModel, inputShapes: Record<string, Shape>): Promise<MethodResult> {
+  const model = resolved.model;
+  let data: LabelledBatch | undefined;
+  if (plan.data !== undefined) {
+    const { train } = loadDataset(plan.data, { seed: ctx.seed });
+    checkDataFitsModel(train, plan.data, model, inputShapes);
+    data = labelledBatches(train, { ...plan, batches: 1 }, ctx.seed)[0];
+  }
+  const input = feedInputs(model.graph)[0];
+  const shape = input ? inputShapes[input.name] : undefined;
+  const options = {
+    scorer: plan.scorer!,
+    sparsity: 1 - plan.keepRatio!,
+    seed: ctx.seed,
+    backend: onnxruntimeNode,
+    inputShapes,
+    ...(data ? { data } : {}),
+    ...(shape && shape.slice(1).every((d) => typeof d === 'number') ? { inputShape: shape.slice(1) as number[] } : {}),
+  };
+  const beforeTyped = inferModel(model, { inputShapes });
+  const notes: string[] = [];
+  let pruned: Model;
+  let selfTest: MethodResult['selfTest'];
+  if (method === 'upai') {
+    const result = await upaiPrune(model, options);
+    pruned = result.model;
+    notes.push(`UPaI (${result.report.scorer}) kept ${formatInteger(result.report.kept)} of ${formatInteger(result.report.total)} prunable weights (${(100 * result.report.density).toFixed(2)}%); masked weights are zero in the output.`);
+  } else {
+    const result = await reconvenePrune(model, { ...options, selfTest: plan.selfTest ? { seed: ctx.seed } : false });
+    pruned = result.model;
+    const rectified = result.report.layers.filter((l) => l.outcome === 'rectified').length;
+    notes.push(
+      `Reconvene (${result.report.upai.scorer}, PSE rule ${result.report.rule} at ${result.report.threshold.toPrecision(3)}): ${rectified} layer(s) rebuilt narrower and dense, ` +
+        `${result.report.layers.length - rectified} keep their UPaI masks (zeros in the output); ${formatInteger(result.report.keptWeights)} prunable weights kept.`,
+    );
+    if (result.report.selfTest) selfTest = { cuts: 1, maxError: result.report.selfTest.maxError };
+  }
+  const encoded = encodeModel(pruned);
+  const afterTyped = inferModel(pruned, { inputShapes });
+  const size = (typed: typeof beforeTyped, bytes: number): ModelSize => ({ ...totalCost(layerCosts(typed)), bytes });
+  return {
+    encoded,
+    before: size(beforeTyped, resolved.storedBytes),
+    after: size(afterTyped, encoded.byteLength),
+    layers: layerWidths(beforeTyped, afterTyped),
+    groups: [],
+    ...(selfTest ? { selfTest } : {}),
+    notes,
+  };
+}
+
 async function runStructuredZero(ctx: CommandContext, plan: Plan, resolved: ResolvedModel, inputShapes: Record<string, Shape>): Promise<MethodResult> {
   const model = resolved.model;
   const result = await structuredZero(model, { backend: onnxruntimeNode, seed: ctx.seed, selfTest: plan.selfTest, inputShapes });
@@ -335,6 +393,7 @@ function printResult(ctx: CommandContext, run: { method: Method; label: string; 
   ctx.print();
   for (const note of result.notes) ctx.print(note);
   if (result.selfTest) ctx.print(`Self-test passed on ${result.selfTest.cuts} cut(s): largest output error ${result.selfTest.maxError.toExponential(1)}.`);
+  else if (run.method === 'upai') ctx.print('UPaI cuts no channels: nothing to self-test.');
   else ctx.print('Self-test skipped (--no-self-test).');
   ctx.print(
     `${run.label} -> ${run.output}: ${formatCount(after.params)} parameters, ${formatCount(after.macs)} MACs per sample, ${formatBytes(after.bytes)}; ` +
