@@ -37,7 +37,7 @@ describe('sculpt fit', () => {
     const help = await runCli(['fit', '--help']);
     assert.equal(help.code, EXIT.OK);
     assert.match(help.stdout, /^Usage: sculpt fit <model> \[options\]$/m);
-    for (const form of ['0.96x', '5ms@b1', '100k', '1MB', 'channel or uniform', 'Exit code 5']) assert.ok(help.stdout.includes(form), form);
+    for (const form of ['0.96x', '5ms@b1', '100k', '1MB', 'channel, uniform, reconvene or upai', 'Exit code 5']) assert.ok(help.stdout.includes(form), form);
     assert.match(help.stdout, /^ {2}sculpt fit unet\.onnx --data phantom:64 --min-quality 0\.96x --max-latency 5ms@b1/m);
   });
 

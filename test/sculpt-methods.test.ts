@@ -9,7 +9,8 @@ import { layerCosts, totalCost } from '../src/ops/cost.js';
 import { inferModel } from '../src/ops/infer.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { l1Criterion } from '../src/score/channel/index.js';
-import { channelMethod, uniformMethod } from '../src/sculpt/methods.js';
+import { isUnreachableRung } from '../src/sculpt/method.js';
+import { channelMethod, initialisationMethod, uniformMethod } from '../src/sculpt/methods.js';
 import { buildZooModel } from '../src/zoo/index.js';
 
 const params = (model: Parameters<typeof inferModel>[0]): number => totalCost(layerCosts(inferModel(model))).params;
@@ -51,7 +52,7 @@ describe('sculpting methods', () => {
   it('channel pruning names the rung when its budget cannot be met', async () => {
     const dense = buildZooModel('unet,base=4,depth=1,out=2,input=1x8x8', { seed: 0 });
     const method = channelMethod({ criterion: l1Criterion, backend: onnxruntimeNode });
-    await assert.rejects(method.prepare(dense, 1e6), (e: unknown) => isSculptError(e, 'BAD_ARGUMENT') && /^rung 1000000x of the ladder: .*; drop it from --ladder$/.test(e.message));
+    await assert.rejects(method.prepare(dense, 1e6), (e: unknown) => isUnreachableRung(e) && isSculptError(e, 'BAD_ARGUMENT') && /^rung 1000000x of the ladder: .*; drop it from --ladder$/.test(e.message));
   });
 
   it('uniform scaling builds the widest architecture within the budget', async () => {
@@ -68,5 +69,35 @@ describe('sculpting methods', () => {
       const base = candidate.layers!.find((l) => l.name === 'down.0.0')!.after;
       assert.ok(params(buildZooModel(spec((base + 1) / 32), { seed: 0 })) > full / target, `${target}x: base ${base} + 1 would not fit`);
     }
+  });
+
+  it('UPaI masks a newly initialised model to the rung\'s non-zero parameters, keeping its shapes', async () => {
+    const spec = 'unet,base=16,depth=2,out=2,input=1x16x16';
+    const dense = buildZooModel(spec, { seed: 0 });
+    const full = params(dense);
+    const method = initialisationMethod({ kind: 'upai', scorer: 'magnitude', build: () => buildZooModel(spec, { seed: 7 }), backend: onnxruntimeNode });
+    assert.equal(method.training, 'from-scratch');
+    const candidate = await method.prepare(dense, 16);
+    assert.equal(params(candidate.model), full, 'UPaI keeps dense shapes');
+    let zeros = 0;
+    for (const [name, mask] of candidate.masks!) {
+      const weight = candidate.model.graph.initializers.get(name)!.data as Float32Array;
+      const m = mask.data as Float32Array;
+      for (let i = 0; i < m.length; i++) if (m[i] === 0) (zeros++, assert.equal(weight[i], 0, `${name}[${i}] is masked and zero`));
+    }
+    assert.equal(candidate.nonzeroParams, full - zeros);
+    assert.ok(Math.abs(candidate.nonzeroParams! - full / 16) <= 2, `${candidate.nonzeroParams} non-zero, asked ${full / 16}`);
+    await assert.rejects(method.prepare(dense, 1e6), (e: unknown) => isUnreachableRung(e) && /upai cannot reach 0 non-zero parameters, as \d+ parameters \(normalisation, biases\) are not prunable/.test((e as Error).message));
+  });
+
+  it('Reconvene rebuilds layers narrower from the UPaI mask and counts the weights its masks still hold', async () => {
+    const spec = 'unet,base=16,depth=2,out=2,input=1x16x16';
+    const dense = buildZooModel(spec, { seed: 0 });
+    const method = initialisationMethod({ kind: 'reconvene', scorer: 'magnitude', build: () => buildZooModel(spec, { seed: 7 }), backend: onnxruntimeNode });
+    const candidate = await method.prepare(dense, 64);
+    const stored = params(candidate.model);
+    assert.ok(stored < params(dense), `${stored} stored parameters, fewer than the dense ${params(dense)}`);
+    assert.ok(candidate.nonzeroParams! <= stored, 'non-zero parameters are at most the stored ones');
+    assert.ok(candidate.layers!.some((l) => l.after < l.before), 'some layer was rebuilt narrower');
   });
 });

@@ -9,7 +9,7 @@ import type { Model } from '../src/ir/graph.js';
 import { effectiveParams, latencyAt } from '../src/sculpt/candidate.js';
 import { parseCriteria, type CriteriaText, type LatencyConfig } from '../src/sculpt/criteria.js';
 import { BASELINE_ID, fit, measureModel, type FitOptions } from '../src/sculpt/fit.js';
-import type { FitMethod, FitServices } from '../src/sculpt/method.js';
+import { unreachableRung, type FitMethod, type FitServices } from '../src/sculpt/method.js';
 import { paretoFront } from '../src/sculpt/pareto.js';
 import { searchLadder } from '../src/sculpt/search.js';
 import { checkResumable, type FitFingerprint } from '../src/sculpt/state.js';
@@ -30,6 +30,7 @@ const DENSE = tinyUNet(48);
 /** Makes rung `target` as the U-Net with about 1/target of the dense parameters (params grow as base²). */
 const fakeMethod: FitMethod = {
   name: 'fake',
+  idPrefix: 'fake',
   slug: 'fake',
   training: 'fine-tune',
   async prepare(_unpruned, target) {
@@ -192,6 +193,21 @@ describe('fit on fake measurements', () => {
     assert.equal(result.baseline.quality, 0.91);
     assert.equal(result.baseline.trainedBySearch, true);
     assert.ok(store.models.has(result.baseline.file!), 'the trained baseline is stored');
+  });
+});
+
+describe('unreachable rungs', () => {
+  it('are skipped with their reason, and the search goes on over the rest', async () => {
+    const limited: FitMethod = { ...fakeMethod, prepare: (unpruned, target) => (target >= 128 ? Promise.reject(unreachableRung(`rung ${target}x of the ladder: too far`)) : fakeMethod.prepare(unpruned, target)) };
+    const result = await fit(options({ minQuality: '0.96x' }, fakeServices(MONOTONE), { method: limited }));
+    assert.deepEqual(result.unreachable.map((u) => [u.id, u.reason]), [['fake-128x', 'rung 128x of the ladder: too far'], ['fake-256x', 'rung 256x of the ladder: too far']]);
+    assert.deepEqual(result.candidates.map((c) => c.target), [2, 4, 8, 16, 32, 64]);
+    assert.equal(result.chosen?.id, 'fake-32x');
+  });
+
+  it('but other errors of a method end the search', async () => {
+    const broken: FitMethod = { ...fakeMethod, prepare: () => Promise.reject(new SculptError('BAD_ARGUMENT', 'misconfigured')) };
+    await assert.rejects(fit(options({ minQuality: '0.96x' }, fakeServices(MONOTONE), { method: broken })), /misconfigured/);
   });
 });
 

@@ -51,6 +51,8 @@ export interface CandidateRecord extends ModelMeasures {
   readonly id: string;
   /** The method's results slug ('l1', 'taylor', 'uniform', 'upai', 'reconvene'). */
   readonly method: string;
+  /** The criterion or scorer that ranked weights or channels, when there is one. */
+  readonly scorer?: string;
   /** The compression asked for (a rung of the ladder). */
   readonly target: number;
   /** The compression reached: the unpruned model's parameters over this one's (non-zero) parameters. */

@@ -23,7 +23,7 @@ import { inferModel } from '../ops/infer.js';
 import { checkMeasures, effectiveParams, latencyAt, totalShortfall, type CandidateRecord, type CriterionMiss, type ModelMeasures } from './candidate.js';
 import { noCriteria, resolveCriteria, type FitCriteria, type LatencyConfig, type ResolvedCriteria } from './criteria.js';
 import { DEFAULT_LADDER, formatFactor } from './ladder.js';
-import type { FitMethod, FitServices, PreparedCandidate } from './method.js';
+import { isUnreachableRung, type FitMethod, type FitServices, type PreparedCandidate } from './method.js';
 import { paretoFront } from './pareto.js';
 import { choiceReason, closestReason } from './reason.js';
 import { searchLadder, type SearchStrategy } from './search.js';
@@ -43,6 +43,7 @@ export interface FitStore {
 export type FitEvent =
   | { readonly kind: 'baseline'; readonly baseline: BaselineRecord; readonly resumed: boolean }
   | { readonly kind: 'prepared'; readonly id: string; readonly params: number; readonly seconds: number }
+  | { readonly kind: 'unreachable'; readonly id: string; readonly reason: string }
   | { readonly kind: 'timing'; readonly models: number; readonly configs: readonly LatencyConfig[] }
   | { readonly kind: 'training'; readonly id: string; readonly position: number }
   | { readonly kind: 'candidate'; readonly record: CandidateRecord; readonly misses: readonly CriterionMiss[]; readonly resumed: boolean };
@@ -87,8 +88,10 @@ export interface FitChoice {
 /** What `fit` found. */
 export interface FitResult {
   readonly baseline: BaselineRecord;
-  /** One record per rung of the ladder, ascending. */
+  /** One record per reachable rung of the ladder, ascending. */
   readonly candidates: readonly CandidateRecord[];
+  /** Rungs the method cannot make (e.g. below the parameters that cannot be pruned), with why. */
+  readonly unreachable: readonly { readonly id: string; readonly target: number; readonly reason: string }[];
   readonly criteria: ResolvedCriteria;
   readonly metric: string;
   readonly strategy: SearchStrategy;
@@ -148,7 +151,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     options.onEvent?.({ kind: 'baseline', baseline: state.baseline, resumed: true });
   }
   const criteria = resolveCriteria(options.criteria, state.baseline!.quality!);
-  const ids = ladder.map((target) => `${method.name === method.slug ? method.slug : `${method.name}-${method.slug}`}-${formatFactor(target)}`);
+  const ids = ladder.map((target) => `${method.idPrefix}-${formatFactor(target)}`);
 
   // 2. Every rung made and timed, with the unpruned model, interleaved.
   const prepared = new Map<number, PreparedCandidate>();
@@ -162,13 +165,23 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     return { candidate, seconds };
   };
   const recordOf = (rung: number): CandidateRecord | undefined => state.candidates.find((c) => c.id === ids[rung]);
+  const unreachable: FitResult['unreachable'][number][] = [];
   const missingRungs = ladder.map((_, rung) => rung).filter((rung) => !recordOf(rung));
   const baselineUntimed = configs.some((c) => !latencyAt(state.baseline!, c));
   const untimed = ladder.map((_, rung) => rung).filter((rung) => recordOf(rung) && configs.some((c) => !latencyAt(recordOf(rung)!, c)));
   if (missingRungs.length > 0 || baselineUntimed || untimed.length > 0) {
     const made: { rung: number; candidate: PreparedCandidate; seconds: number }[] = [];
     for (const rung of [...missingRungs, ...untimed]) {
-      const { candidate, seconds } = await prepare(rung);
+      let made1: { candidate: PreparedCandidate; seconds: number };
+      try {
+        made1 = await prepare(rung);
+      } catch (error) {
+        if (!isUnreachableRung(error)) throw error;
+        unreachable.push({ id: ids[rung]!, target: ladder[rung]!, reason: error.message });
+        options.onEvent?.({ kind: 'unreachable', id: ids[rung]!, reason: error.message });
+        continue;
+      }
+      const { candidate, seconds } = made1;
       made.push({ rung, candidate, seconds });
       options.onEvent?.({ kind: 'prepared', id: ids[rung]!, params: effectiveParams({ params: measureModel(candidate.model).params, ...(candidate.nonzeroParams !== undefined ? { nonzeroParams: candidate.nonzeroParams } : {}) }), seconds });
     }
@@ -189,12 +202,14 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const searched: string[] = [];
   const trainedNow: string[] = [];
   const models = new Map<string, Model>();
-  const { chosen: chosenRung } = await searchLadder({
-    rungs: ladder.length,
+  const reachable = ladder.map((_, rung) => rung).filter((rung) => recordOf(rung) !== undefined);
+  const { chosen: chosenIndex } = await searchLadder({
+    rungs: reachable.length,
     strategy,
     qualityFloor: criteria.minQuality !== undefined,
-    feasible: (rung) => checkMeasures(recordOf(rung)!, criteria, { quality: false }).length === 0,
-    train: async (rung) => {
+    feasible: (index) => checkMeasures(recordOf(reachable[index]!)!, criteria, { quality: false }).length === 0,
+    train: async (index) => {
+      const rung = reachable[index]!;
       const id = ids[rung]!;
       searched.push(id);
       let record = recordOf(rung)!;
@@ -218,7 +233,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 
   // 4. The choice, the fronts and the sentences.
   const baseline = state.baseline!;
-  const candidates = ladder.map((_, rung) => recordOf(rung)!);
+  const candidates = reachable.map((rung) => recordOf(rung)!);
+  const chosenRung = chosenIndex;
   const pareto = fronts(baseline, candidates, criteria, configs[0]!);
   let chosen: FitChoice | undefined;
   let chosenModel: Model | undefined;
@@ -232,7 +248,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   }
   const closest = chosen ? [] : closestCandidates(baseline, candidates, criteria, metric);
   const failure = chosen ? '' : closestReason({ closest, candidates, baseline, criteria, options: options.criteria, metric });
-  return { baseline, candidates, criteria, metric, strategy, ...(chosen ? { chosen } : {}), ...(chosenModel ? { chosenModel } : {}), closest, failure, searched, trainedNow, pareto, state };
+  return { baseline, candidates, unreachable, criteria, metric, strategy, ...(chosen ? { chosen } : {}), ...(chosenModel ? { chosenModel } : {}), closest, failure, searched, trainedNow, pareto, state };
 }
 
 /** Parameters, MACs per sample and encoded bytes of a model; no quality or latency yet. */
@@ -264,6 +280,7 @@ function untrainedRecord(id: string, target: number, candidate: PreparedCandidat
   return {
     id,
     method: method.slug,
+    ...(method.scorer !== undefined ? { scorer: method.scorer } : {}),
     target,
     compression: denseParams / (nonzero ?? measures.params),
     ...measures,

@@ -4,6 +4,7 @@
  * narrower one); the services train, evaluate and time models. Both are injected into `fit`, so
  * the search is tested with fake trainers and clocks, and the CLI wires onnxruntime in.
  */
+import { SculptError } from '../errors.js';
 import type { Model } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { LatencyMeasurement, LayerWidthRecord, TrainingRecord } from './candidate.js';
@@ -26,6 +27,8 @@ export interface PreparedCandidate {
 export interface FitMethod {
   /** The CLI's name: 'channel', 'reconvene', 'upai', 'uniform'. */
   readonly name: string;
+  /** What candidate ids start with: 'channel-l1', 'reconvene-synflow', 'uniform'. */
+  readonly idPrefix: string;
   /** The results file's method slug ('l1', 'taylor', 'reconvene', 'upai', 'uniform'). */
   readonly slug: string;
   /** The scorer or criterion, when there is one. */
@@ -58,4 +61,21 @@ export interface FitServices {
   evaluate(model: Model): Promise<number>;
   /** Median latencies of the models (interleaved) at each configuration: one list per model, configurations in order. */
   measureLatency(models: readonly Model[], configs: readonly LatencyConfig[]): Promise<LatencyMeasurement[][]>;
+}
+
+const unreachable = new WeakSet<SculptError>();
+
+/**
+ * The error a method throws when a rung's compression cannot be reached (every layer already at
+ * its minimum, parameters that cannot be pruned): the search skips that rung and goes on.
+ */
+export function unreachableRung(message: string): SculptError {
+  const error = new SculptError('BAD_ARGUMENT', message);
+  unreachable.add(error);
+  return error;
+}
+
+/** True for errors made by `unreachableRung`. */
+export function isUnreachableRung(error: unknown): error is SculptError {
+  return error instanceof SculptError && unreachable.has(error);
 }

@@ -60,9 +60,9 @@ export function fitResultsFile(result: FitResult, info: { readonly task: FitTask
   };
   const models = result.candidates.map((c): Record<string, unknown> => ({
     id: c.id,
-    label: `${c.method} ${formatFactor(c.target)}${c.trained ? '' : ' (not trained)'}`,
+    label: `${c.id.replace(/-[^-]+x$/, '')} ${formatFactor(c.target)}${c.trained ? '' : ' (not trained)'}`,
     method: c.method,
-    ...(c.method !== 'uniform' && c.method !== 'upai' && c.method !== 'reconvene' ? { scorer: c.method } : {}),
+    ...(c.scorer !== undefined ? { scorer: c.scorer } : {}),
     ...(c.sparsity !== undefined ? { sparsity: c.sparsity } : {}),
     compression: c.compression,
     params: c.params,

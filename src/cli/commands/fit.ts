@@ -33,6 +33,9 @@ import {
   SEARCH_STRATEGIES,
   taylorGradients,
   uniformMethod,
+  initialisationMethod,
+  SCORERS,
+  scorerName,
   writeAtomic,
   type CandidateRecord,
   type ChannelAllocation,
@@ -58,11 +61,13 @@ import { ZOO_PREFIX } from '../model-arg.js';
 import { parseBudget } from './train.js';
 import { parseNumber } from './eval.js';
 
-const METHODS = ['channel', 'uniform'] as const;
+const METHODS = ['channel', 'uniform', 'reconvene', 'upai'] as const;
 type MethodName = (typeof METHODS)[number];
 /** The channel criterion `--method channel` uses unless --criterion says otherwise (see EXPERIMENTS.md for the measurement behind it). */
 const DEFAULT_CRITERION: ChannelCriterionName = 'l1';
 const DEFAULT_BUDGET = '2ep';
+/** The scorer of --method reconvene/upai: data-free, and designed not to empty whole layers at the extreme sparsities of a long ladder. */
+const DEFAULT_SCORER = 'synflow';
 const DEFAULT_OUT_DIR = 'sculpt-fit';
 
 /** The --json object of `sculpt fit`. */
@@ -77,6 +82,7 @@ export interface FitJson {
   readonly closest: FitResult['closest'];
   readonly baseline: FitResult['baseline'];
   readonly candidates: readonly CandidateRecord[];
+  readonly unreachable: FitResult['unreachable'];
   readonly searched: readonly string[];
   readonly trainedNow: readonly string[];
   readonly pareto: FitResult['pareto'];
@@ -96,7 +102,10 @@ export const fitCommand: Command = {
     'falls with compression and trains about log2(rungs) candidates, --search all trains every rung.\n' +
     'Methods: channel (a post-training channel criterion, --criterion, picks the channels each layer\n' +
     'keeps, at most C per layer by default (--allocation cap), then fine-tuning: the model should be\n' +
-    'trained) and uniform (the zoo architecture at a narrower width, trained from scratch).\n' +
+    'trained), uniform (the zoo architecture at a narrower width, trained from scratch), and reconvene\n' +
+    'and upai (the architecture newly initialised, pruned at initialisation by --scorer to the rung’s\n' +
+    'non-zero parameters, Reconvene rebuilding insensitive layers narrower and dense, so it reaches\n' +
+    'less compression than the rung asks: the table shows what was reached; trained from scratch).\n' +
     'A zoo:<spec> model is first trained for the budget as the unpruned baseline.\n' +
     'Writes <out-dir>/fit-state.json after every step (--resume continues without retraining finished\n' +
     'candidates), candidates/<id>.onnx, results.json (for sculpt report) and chosen.onnx. Exit code 5\n' +
@@ -111,10 +120,11 @@ export const fitCommand: Command = {
     { name: 'max-latency', kind: 'value', valueName: 'time', description: 'median latency ceiling on this machine: 5ms@b1, 20ms@b8@t2' },
     { name: 'max-params', kind: 'value', valueName: 'n', description: 'parameter ceiling: 100k, 2.5M' },
     { name: 'max-bytes', kind: 'value', valueName: 'size', description: 'file size ceiling: 1MB, 512KB' },
-    { name: 'method', kind: 'value', valueName: 'name', description: 'channel or uniform', defaultText: 'channel' },
+    { name: 'method', kind: 'value', valueName: 'name', description: 'channel, uniform, reconvene or upai', defaultText: 'channel' },
     { name: 'criterion', kind: 'value', valueName: 'name', description: `channel criterion: ${Object.keys(CHANNEL_CRITERIA).join(', ')}`, defaultText: DEFAULT_CRITERION },
+    { name: 'scorer', kind: 'value', valueName: 'name', description: `reconvene/upai: pruning-at-initialisation scorer: ${Object.keys(SCORERS).join(', ')}`, defaultText: DEFAULT_SCORER },
     { name: 'allocation', kind: 'value', valueName: 'how', description: 'channel: how the budget spreads over layers: cap (every layer at most C channels), global, local', defaultText: 'cap' },
-    { name: 'arch', kind: 'value', valueName: 'zoo-spec', description: 'uniform: the zoo architecture of a model file, e.g. unet,base=64,depth=4,out=4,input=1x64x64' },
+    { name: 'arch', kind: 'value', valueName: 'zoo-spec', description: 'uniform, reconvene, upai: the zoo architecture of a model file, e.g. unet,base=64,depth=4,out=4,input=1x64x64' },
     { name: 'ladder', kind: 'value', valueName: 'list', description: 'compression factors in parameters', defaultText: '2,4,...,2048' },
     { name: 'budget', kind: 'value', valueName: 'limit', description: 'training per candidate: 2ep, 500steps, 90s, 10m', defaultText: DEFAULT_BUDGET },
     { name: 'search', kind: 'value', valueName: 'how', description: 'binary (about log2 rungs trained) or all (every rung)', defaultText: 'binary' },
@@ -153,6 +163,9 @@ export const fitCommand: Command = {
     for (const option of ['criterion', 'allocation']) {
       if (args.has(option) && methodName !== 'channel') throw new SculptError('BAD_ARGUMENT', `--${option} belongs to --method channel, not ${methodName}`);
     }
+    const scorer = args.string('scorer') ?? DEFAULT_SCORER;
+    if (args.has('scorer') && methodName !== 'reconvene' && methodName !== 'upai') throw new SculptError('BAD_ARGUMENT', `--scorer belongs to --method reconvene and upai, not ${methodName}`);
+    if (scorerName(scorer) === undefined) throw new SculptError('BAD_ARGUMENT', `--scorer got '${scorer}'; allowed: ${Object.keys(SCORERS).join(', ')}`);
     const ladder = args.has('ladder') ? parseLadder(args.string('ladder')!) : undefined;
     const budgetText = args.string('budget') ?? DEFAULT_BUDGET;
     const budget = parseBudget(budgetText, undefined);
@@ -168,7 +181,7 @@ export const fitCommand: Command = {
     const resolved = await ctx.resolveModel(ctx.args.positionals[0]!);
     const trainBaseline = resolved.spec.startsWith(ZOO_PREFIX);
     const { spec, train: trainSet, test } = loadDataset(dataSpec, { seed: ctx.seed, ...(limit !== undefined ? { limit } : {}) });
-    const method = makeMethod(ctx, { name: methodName, criterion: criterionName, allocation }, resolved, args.string('arch'), trainSet);
+    const method = makeMethod(ctx, { name: methodName, criterion: criterionName, allocation, scorer }, resolved, args.string('arch'), trainSet);
     const training = `${budgetText} batch ${batchSize} adam lr ${learningRate}${args.flag('no-augment') ? ' no-augment' : ''}${limit !== undefined ? ` limit ${limit}` : ''}`;
     const fingerprint: FitFingerprint = { model: hashBytes(resolved.bytes), data: spec.text, method: `${method.name}:${method.slug}`, training, seed: ctx.seed };
 
@@ -250,6 +263,7 @@ export const fitCommand: Command = {
         closest: result.closest,
         baseline: result.baseline,
         candidates: result.candidates,
+        unreachable: result.unreachable,
         searched: result.searched,
         trainedNow: result.trainedNow,
         pareto: result.pareto,
@@ -280,28 +294,38 @@ function choice<T extends string>(args: ParsedArgs, name: string, allowed: reado
   return value as T;
 }
 
-function makeMethod(ctx: CommandContext, choice: { name: MethodName; criterion: ChannelCriterionName; allocation: ChannelAllocation }, resolved: ResolvedModel, arch: string | undefined, trainSet: Dataset): FitMethod {
-  if (choice.name === 'uniform') {
-    const text = arch ?? (resolved.spec.startsWith(ZOO_PREFIX) ? resolved.spec.slice(ZOO_PREFIX.length) : undefined);
-    if (text === undefined) {
-      throw new SculptError('BAD_ARGUMENT', `--method uniform rebuilds the architecture at a narrower width from the zoo; give the model as zoo:<spec>, or --arch <spec> naming the architecture of '${resolved.label}' (e.g. unet,base=64,depth=4,out=4,input=1x64x64)`);
-    }
-    const zoo = parseZooSpec(text.startsWith(ZOO_PREFIX) ? text.slice(ZOO_PREFIX.length) : text);
-    const baseWidth = typeof zoo.options['width'] === 'number' ? zoo.options['width'] : 1;
-    return uniformMethod({ build: (width) => buildZooModel(formatZooSpec({ ...zoo, options: { ...zoo.options, width: baseWidth * width } }), { seed: ctx.seed }) });
+function makeMethod(ctx: CommandContext, choice: { name: MethodName; criterion: ChannelCriterionName; allocation: ChannelAllocation; scorer: string }, resolved: ResolvedModel, arch: string | undefined, trainSet: Dataset): FitMethod {
+  if (choice.name === 'channel') {
+    const criterion = CHANNEL_CRITERIA[choice.criterion];
+    return channelMethod({
+      criterion,
+      allocation: choice.allocation,
+      backend: onnxruntimeNode,
+      seed: ctx.seed,
+      ...(criterion.needsGradients ? { gradients: taylorGradientsFrom(trainSet, ctx.seed) } : {}),
+    });
   }
-  const criterion = CHANNEL_CRITERIA[choice.criterion];
-  return channelMethod({
-    criterion,
-    allocation: choice.allocation,
-    backend: onnxruntimeNode,
-    seed: ctx.seed,
-    ...(criterion.needsGradients ? { gradients: taylorGradientsFrom(trainSet, ctx.seed) } : {}),
-  });
+  // The other methods rebuild the architecture from the zoo: narrower (uniform) or newly initialised (reconvene, upai).
+  const text = arch ?? (resolved.spec.startsWith(ZOO_PREFIX) ? resolved.spec.slice(ZOO_PREFIX.length) : undefined);
+  if (text === undefined) {
+    throw new SculptError('BAD_ARGUMENT', `--method ${choice.name} rebuilds the architecture from the zoo; give the model as zoo:<spec>, or --arch <spec> naming the architecture of '${resolved.label}' (e.g. unet,base=64,depth=4,out=4,input=1x64x64)`);
+  }
+  const zoo = parseZooSpec(text.startsWith(ZOO_PREFIX) ? text.slice(ZOO_PREFIX.length) : text);
+  const baseWidth = typeof zoo.options['width'] === 'number' ? zoo.options['width'] : 1;
+  const build = (width: number): Model => buildZooModel(formatZooSpec({ ...zoo, options: { ...zoo.options, width: baseWidth * width } }), { seed: ctx.seed });
+  if (choice.name === 'uniform') return uniformMethod({ build });
+  const data = scorerNeedsData(choice.scorer) ? labelledBatches(trainSet, ctx.seed)[0] : undefined;
+  return initialisationMethod({ kind: choice.name, scorer: choice.scorer, build: () => build(1), backend: onnxruntimeNode, seed: ctx.seed, ...(data ? { data } : {}) });
 }
 
-/** Taylor's gradients on 4 seeded batches of 16 training examples, cross-entropy skipping the ignore label. */
-function taylorGradientsFrom(data: Dataset, seed: number): (model: Model) => Promise<readonly WeightGradients[]> {
+/** SNIP and GraSP differentiate a loss on labelled data; the others are data-free. */
+function scorerNeedsData(scorer: string): boolean {
+  const name = scorerName(scorer);
+  return name === 'snip' || name === 'grasp';
+}
+
+/** Up to 4 seeded batches of 16 training examples. */
+function labelledBatches(data: Dataset, seed: number): LabelledBatch[] {
   const subset = limitDataset(data, { limit: 64, seed });
   const pixels = subset.channels * subset.height * subset.width;
   const perLabel = subset.labels.length / subset.count;
@@ -314,6 +338,12 @@ function taylorGradientsFrom(data: Dataset, seed: number): (model: Model) => Pro
       labels: { dtype: 'int64', dims: perLabel === 1 ? [n] : [n, subset.height, subset.width], data: BigInt64Array.from(labels, (v) => BigInt(v)) },
     });
   }
+  return batches;
+}
+
+/** Taylor's gradients on those batches, cross-entropy skipping the dataset's ignore label. */
+function taylorGradientsFrom(data: Dataset, seed: number): (model: Model) => Promise<readonly WeightGradients[]> {
+  const batches = labelledBatches(data, seed);
   const loss = { kind: 'cross-entropy' as const, ...(data.ignoreLabel !== undefined ? { ignoreIndex: data.ignoreLabel } : {}) };
   return (model) => taylorGradients(model, batches, { backend: onnxruntimeNode, loss, dependencies: buildDependencyGraph(inferModel(model)) });
 }
@@ -326,6 +356,8 @@ function describeEvent(event: FitEvent, metric: string): string | undefined {
     }
     case 'prepared':
       return `made ${event.id}: ${formatCount(event.params)} parameters in ${event.seconds.toFixed(1)} s`;
+    case 'unreachable':
+      return `skipped ${event.id}: ${event.reason}`;
     case 'timing':
       return `timing ${event.models} models at ${event.configs.map(describeConfig).join('; ')}`;
     case 'training':
@@ -358,6 +390,7 @@ function printSummary(ctx: CommandContext, result: FitResult, info: { criteria: 
   ctx.print();
   for (const line of formatTable(['model', 'compr.', 'params', 'MACs', 'bytes', ...latencyHeaders, info.metric, ''], rows, ['left', 'right', 'right', 'right', 'right', ...configs.map(() => 'right' as const), 'right', 'left'])) ctx.print(line);
   ctx.print();
+  for (const u of result.unreachable) ctx.print(`Skipped ${u.id}: ${u.reason}`);
   ctx.print(`Searched (${result.strategy}): ${result.searched.join(', ') || 'nothing to train'}; trained now: ${result.trainedNow.length}.`);
   ctx.print(`Pareto front, ${info.metric} vs parameters: ${result.pareto.params.join(', ')}.`);
   ctx.print(`Pareto front, ${info.metric} vs latency at ${describeConfig(result.pareto.latencyConfig)}: ${result.pareto.latency.join(', ')}.`);
