@@ -13,7 +13,9 @@ import { unreachableRung, type FitMethod, type FitServices } from '../src/sculpt
 import { paretoFront } from '../src/sculpt/pareto.js';
 import { searchLadder } from '../src/sculpt/search.js';
 import { checkResumable, type FitFingerprint } from '../src/sculpt/state.js';
+import { fitResultsFile } from '../src/sculpt/results.js';
 import { memoryStore } from '../src/sculpt/store.js';
+import { validateResults } from '../src/report/validate.js';
 import { buildZooModel } from '../src/zoo/index.js';
 
 const LADDER = [2, 4, 8, 16, 32, 64, 128, 256];
@@ -67,7 +69,7 @@ function fakeServices(qualities: Readonly<Record<number, number>>, options: { in
       timedBatches.push(models.length);
       return models.map((m) => {
         const params = measureModel(m).params;
-        return configs.map((c: LatencyConfig) => ({ batch: c.batch, threads: c.threads, medianMs: ((params / 1000) * c.batch) / c.threads, p90Ms: 0, runs: 30 }));
+        return configs.map((c: LatencyConfig) => ({ batch: c.batch, threads: c.threads, medianMs: ((params / 1000) * c.batch) / c.threads, p90Ms: ((params / 1000) * c.batch * 1.1) / c.threads, runs: 30 }));
       });
     },
   };
@@ -193,6 +195,21 @@ describe('fit on fake measurements', () => {
     assert.equal(result.baseline.quality, 0.91);
     assert.equal(result.baseline.trainedBySearch, true);
     assert.ok(store.models.has(result.baseline.file!), 'the trained baseline is stored');
+  });
+});
+
+describe('the results file', () => {
+  it('is a valid results file for sculpt report, with every rung, the choice and the quality-vs-parameters front', async () => {
+    const result = await fit(options({ minQuality: '0.96x', maxLatency: '50ms@b1' }, fakeServices(MONOTONE)));
+    const machine = { cpu: 'test', cores: 2, node: 'v20', onnxruntime: '1.30.0' };
+    const file = fitResultsFile(result, { task: { dataset: 'phantom:16', task: 'segmentation', metric: 'dice', inputShape: [1, 1, 8, 8] }, run: { date: '2025-01-01T00:00:00Z', command: 'sculpt fit', seed: 0, machine } });
+    const results = validateResults(JSON.parse(JSON.stringify(file)), 'fit results');
+    assert.deepEqual(results.models.map((m) => m.id), [BASELINE_ID, ...LADDER.map((t) => `fake-${t}x`)]);
+    assert.equal(results.choice?.id, result.chosen!.id);
+    assert.deepEqual(results.pareto?.ids, result.pareto.params);
+    assert.deepEqual(results.criteria, { minQuality: result.criteria.minQuality, maxLatency: { threads: 1, batch: 1, ms: 50 } });
+    const untrained = results.models.filter((m) => m.quality === null).map((m) => m.id);
+    assert.deepEqual(untrained, result.candidates.filter((c) => !c.trained).map((c) => c.id));
   });
 });
 

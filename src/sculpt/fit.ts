@@ -172,16 +172,16 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   if (missingRungs.length > 0 || baselineUntimed || untimed.length > 0) {
     const made: { rung: number; candidate: PreparedCandidate; seconds: number }[] = [];
     for (const rung of [...missingRungs, ...untimed]) {
-      let made1: { candidate: PreparedCandidate; seconds: number };
+      let result: { candidate: PreparedCandidate; seconds: number };
       try {
-        made1 = await prepare(rung);
+        result = await prepare(rung);
       } catch (error) {
         if (!isUnreachableRung(error)) throw error;
         unreachable.push({ id: ids[rung]!, target: ladder[rung]!, reason: error.message });
         options.onEvent?.({ kind: 'unreachable', id: ids[rung]!, reason: error.message });
         continue;
       }
-      const { candidate, seconds } = made1;
+      const { candidate, seconds } = result;
       made.push({ rung, candidate, seconds });
       options.onEvent?.({ kind: 'prepared', id: ids[rung]!, params: effectiveParams({ params: measureModel(candidate.model).params, ...(candidate.nonzeroParams !== undefined ? { nonzeroParams: candidate.nonzeroParams } : {}) }), seconds });
     }
@@ -203,7 +203,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const trainedNow: string[] = [];
   const models = new Map<string, Model>();
   const reachable = ladder.map((_, rung) => rung).filter((rung) => recordOf(rung) !== undefined);
-  const { chosen: chosenIndex } = await searchLadder({
+  const { chosen: chosenRung } = await searchLadder({
     rungs: reachable.length,
     strategy,
     qualityFloor: criteria.minQuality !== undefined,
@@ -233,8 +233,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 
   // 4. The choice, the fronts and the sentences.
   const baseline = state.baseline!;
+  // Indexed like the search's rungs.
   const candidates = reachable.map((rung) => recordOf(rung)!);
-  const chosenRung = chosenIndex;
   const pareto = fronts(baseline, candidates, criteria, configs[0]!);
   let chosen: FitChoice | undefined;
   let chosenModel: Model | undefined;
