@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { bench } from './bench.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
+import { fitCommand } from './fit.js';
 import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
 import { prune } from './prune.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   bench,
   trainCommand,
   evalCommand,
+  fitCommand,
   reportCommand,
   demoCommand,
 ];
