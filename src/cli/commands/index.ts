@@ -9,6 +9,7 @@ import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
 import { prune } from './prune.js';
 import { reportCommand } from './report.js';
+import { expCommand } from './exp.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
   reportCommand,
+  expCommand,
 ];
