@@ -210,7 +210,7 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
         config.variants.forEach((key, v) => {
           const series = collect(cells, match, v + 1);
           rows.push(row(key === 'default' ? '**Reconvene**' : `Reconvene [${variantFor(key).label}]`, scorer, formatSparsity(sparsity), series, upai));
-          const verdict = claimVerdict(upai, series, batches);
+          const verdict = claimVerdict(upai, series, batches, config.seeds.length);
           if (verdict.complete) {
             settings++;
             if (verdict.holds) held++;
@@ -241,12 +241,12 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
 }
 
 /** Whether Reconvene met the claim against UPaI in one setting, and the cells of its row. */
-function claimVerdict(upai: Series, reconvene: Series, batches: readonly number[]): { complete: boolean; holds: boolean; cells: string[] } {
+function claimVerdict(upai: Series, reconvene: Series, batches: readonly number[], seeds: number): { complete: boolean; holds: boolean; cells: string[] } {
   const points = pairedPoints(upai, reconvene);
   const delta = mean(points);
   const params = geometricMean(pairedRatios(upai, reconvene, (m) => m.params));
   const speedups = batches.map((b) => geometricMean(pairedRatios(upai, reconvene, (m) => latency(m, b)?.medianMs)));
-  const complete = upai.length > 0 && upai.length === reconvene.length && points.length === reconvene.length;
+  const complete = upai.length === seeds && reconvene.length === seeds && points.length === seeds;
   const misses: string[] = [];
   if (!(delta >= -CLAIM.maxAccuracyDrop)) misses.push('accuracy');
   if (!(params >= CLAIM.minParamsRatio)) misses.push('size');
