@@ -221,6 +221,8 @@ class ProgressView {
         if (key !== this.barKey) {
           this.bar?.finish();
           this.barKey = key;
+          // Without a terminal (nohup, CI) there is no bar: a line per phase shows where the cell is.
+          if (this.ctx.stderr.isTTY !== true) this.ctx.note(`${this.label}: ${p.phase}${p.model ? ` ${p.model}` : ''}`);
           this.bar = this.ctx.progress(`${this.label} ${p.phase}${p.model ? ` ${p.model}` : ''}`, p.total, p.phase === 'train' ? 'steps' : 'it');
         }
         this.bar!.update(p.done);
