@@ -220,6 +220,7 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
       }
     }
     out.push(...table(head, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', ...batches.map(() => 'r' as const), 'r', 'r', ...batches.map(() => 'r' as const), 'r'], rows), '');
+    out.push(...widthLines(cells, config, networkKey), '');
   }
   out.push(`#### ${datasetTitle(part)} — the claim, setting by setting`, '');
   out.push(
@@ -238,6 +239,31 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
     '',
   );
   return out;
+}
+
+/**
+ * The output widths of every prunable layer of the Reconvene models of the first seed, in graph
+ * order, after the dense widths: where the RLR narrowed the network (and so where its parameters
+ * and MACs went).
+ */
+function widthLines(cells: ReturnType<typeof partCells>, config: ExperimentConfig, networkKey: string): string[] {
+  const seed = config.seeds[0];
+  const lines: string[] = [];
+  let dense: string | undefined;
+  for (const sparsity of config.sparsities) {
+    for (const scorer of config.scorers) {
+      const cell = cells.find((c) => c.cell.network === networkKey && c.cell.scorer === scorer && c.cell.sparsity === sparsity && c.cell.seed === seed);
+      config.variants.forEach((key, v) => {
+        const layers = cell?.models[v + 1]?.model.layers;
+        if (!layers) return;
+        dense ??= layers.map((l) => l.before).join(' ');
+        const name = key === 'default' ? 'Reconvene' : `Reconvene [${key}]`;
+        lines.push(`- ${name}, ${scorer}, ${formatSparsity(sparsity)}: ${layers.map((l) => l.after).join(' ')}`);
+      });
+    }
+  }
+  if (lines.length === 0) return [];
+  return [`Output widths of the prunable layers in graph order (seed ${seed}); dense and UPaI: ${dense}`, '', ...lines];
 }
 
 /** Whether Reconvene met the claim against UPaI in one setting, and the cells of its row. */
@@ -310,6 +336,7 @@ function ruleTables(definition: ExperimentDefinition, part: PartData): string[] 
         ),
         '',
       );
+      out.push(...widthLines(cells, { ...config, scorers: [scorer] }, networkKey), '');
       const ranked = [...summary.entries()].filter(([, s]) => s.deltas.length > 0).sort((a, b) => mean(b[1].deltas) - mean(a[1].deltas) || a[0].localeCompare(b[0]));
       out.push(
         `Ranked by the mean over sparsities of Δ vs UPaI (a sparsity counts once it has a paired seed):`,
