@@ -130,6 +130,6 @@ describe('sculpt exp', () => {
     assert.equal(cells[0]!.id, 'mnist/vgg11q/dense/seed1');
     const unknown = await runCli(['exp', 'table-z']);
     assert.equal(unknown.code, EXIT.USAGE);
-    assert.match(unknown.stderr, /unknown experiment 'table-z'; known: table-a, table-b, table-c/);
+    assert.match(unknown.stderr, /unknown experiment 'table-z'; known: table-a, table-b, table-b2, table-c/);
   });
 });

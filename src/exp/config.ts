@@ -73,6 +73,15 @@ export const VARIANTS: Readonly<Record<string, ReconveneVariant>> = {
   'relative-0.75': { key: 'relative-0.75', label: 'relative, q = 0.75', rule: 'relative', threshold: 0.75 },
   'min-8': { key: 'min-8', label: 'density (default τ), minChannels 8', minChannels: 8 },
   'min-16': { key: 'min-16', label: 'density (default τ), minChannels 16', minChannels: 16 },
+  // Table B2: the PSE thresholds again, with a wider RLR floor.
+  'density-x2-min8': { key: 'density-x2-min8', label: 'density, τ = 2 × overall density, minChannels 8', rule: 'density', densityFactor: 2, minChannels: 8 },
+  'density-x4-min8': { key: 'density-x4-min8', label: 'density, τ = 4 × overall density, minChannels 8', rule: 'density', densityFactor: 4, minChannels: 8 },
+  'emptied-0.5-min8': { key: 'emptied-0.5-min8', label: 'emptied, τ = 0.5, minChannels 8', rule: 'emptied', threshold: 0.5, minChannels: 8 },
+  'relative-0.5-min8': { key: 'relative-0.5-min8', label: 'relative, q = 0.5, minChannels 8', rule: 'relative', threshold: 0.5, minChannels: 8 },
+  'density-x2-min16': { key: 'density-x2-min16', label: 'density, τ = 2 × overall density, minChannels 16', rule: 'density', densityFactor: 2, minChannels: 16 },
+  'density-x4-min16': { key: 'density-x4-min16', label: 'density, τ = 4 × overall density, minChannels 16', rule: 'density', densityFactor: 4, minChannels: 16 },
+  'emptied-0.5-min16': { key: 'emptied-0.5-min16', label: 'emptied, τ = 0.5, minChannels 16', rule: 'emptied', threshold: 0.5, minChannels: 16 },
+  'relative-0.5-min16': { key: 'relative-0.5-min16', label: 'relative, q = 0.5, minChannels 16', rule: 'relative', threshold: 0.5, minChannels: 16 },
 };
 
 /** How each model is trained and evaluated. */

@@ -115,6 +115,22 @@ export const EXPERIMENTS: Readonly<Record<string, ExperimentDefinition>> = {
       latency: LATENCY,
     },
   },
+  'table-b2': {
+    name: 'table-b2',
+    title: 'Table B2 — the PSE thresholds with a wider RLR floor',
+    table: 'rules',
+    defaults: {
+      datasets: ['fashion-mnist'],
+      networks: ['vgg11q'],
+      scorers: ['snip'],
+      sparsities: [0.9, 0.98, 0.99],
+      seeds: [1, 2],
+      variants: ['min-8', 'density-x2-min8', 'density-x4-min8', 'emptied-0.5-min8', 'relative-0.5-min8', 'min-16', 'density-x2-min16', 'density-x4-min16', 'emptied-0.5-min16', 'relative-0.5-min16'],
+      dense: false,
+      training: TRAINING,
+      latency: LATENCY,
+    },
+  },
   'table-c': {
     name: 'table-c',
     title: 'Table C — time to generate Reconvene models against model size',
