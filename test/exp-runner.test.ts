@@ -2,7 +2,7 @@
 // after a cell resumes without redoing it, other settings refused, Table C in child processes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,8 @@ import { readResultsFile } from '../src/platform/node/report-files.js';
 import { layerCosts, totalCost } from '../src/ops/cost.js';
 import { inferModel } from '../src/ops/infer.js';
 import { buildZooModel } from '../src/zoo/index.js';
+import { Random } from '../src/util/random.js';
+import { cifarBytes } from './data-files.js';
 import { runCli } from './helpers/cli.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -118,6 +120,22 @@ describe('sculpt exp', () => {
     assert.ok(details.peakRssBytes! > 30 * 2 ** 20, String(details.peakRssBytes));
     assert.ok(details.peakRssBytes !== process.resourceUsage().maxRSS * 1024);
     assert.match(readFileSync(join(dir, 'scaling.md'), 'utf8'), /\| ResNet-20, width 1\/4 \(CIFAR\) `resnet20,width=0.25` \| 3x16x16 \| 17.5k \|/);
+  });
+
+  it('runs Table A on a CIFAR-10 folder given with --data', async () => {
+    const cifar = join(dir, 'cifar');
+    mkdirSync(cifar);
+    const random = new Random(5);
+    const records = (n: number) => Array.from({ length: n }, (_, i) => ({ labels: [i % 10], pixels: Uint8Array.from({ length: 3072 }, () => random.int(256)) }));
+    for (let f = 1; f <= 5; f++) writeFileSync(join(cifar, `data_batch_${f}.bin`), cifarBytes(records(40)));
+    writeFileSync(join(cifar, 'test_batch.bin'), cifarBytes(records(20)));
+    const results = join(dir, 'cifar-results');
+    const run = await runCli(['exp', 'table-a-smoke', '--data', `cifar10:${cifar}`, '--seeds', '1', '--results', results, '--no-tables', '--json']);
+    assert.equal(run.code, EXIT.OK, run.stderr);
+    const file = readResultsFile(join(results, 'table-a-smoke-cifar10.json'));
+    assert.deepEqual(file.task, { dataset: 'cifar10', task: 'classification', metric: 'accuracy', inputShape: [1, 3, 32, 32] });
+    assert.equal(file.models.length, 3);
+    assert.equal(file.models[0]!.training?.steps, 6, '200 training images, 192 of them used, batch 32');
   });
 
   it('lists the cells of the full tables without running them', async () => {

@@ -26,6 +26,7 @@ export const NETWORKS: Readonly<Record<string, ExperimentNetwork>> = {
   // Table A / B: sized for two shared cores (see EXPERIMENTS.md for the choice).
   vgg11q: { key: 'vgg11q', label: 'VGG-11-BN, width 0.25', zoo: 'vgg11,width=0.25', minSize: 32 },
   resnet20: { key: 'resnet20', label: 'ResNet-20', zoo: 'resnet20' },
+  resnet20h: { key: 'resnet20h', label: 'ResNet-20, width 0.5', zoo: 'resnet20,width=0.5' },
   // Smoke grids: tiny, so a test runs a cell in about a second.
   'vgg11-tiny': { key: 'vgg11-tiny', label: 'VGG-11-BN, width 1/16', zoo: 'vgg11,width=0.0625', minSize: 32 },
   // Table C: the zoo from 0.27M to 138M parameters, at their own input sizes.
