@@ -340,3 +340,14 @@ export {
   type SensitivityReport,
   type SensitivityRule,
 } from './prune/reconvene/index.js';
+export * from './exp/index.js';
+export {
+  experimentStore,
+  generateInChildProcess,
+  loadExperimentData,
+  readExperimentParts,
+  readStateFile,
+  resultsPath,
+  statePath,
+  updateExperimentMarkdown,
+} from './platform/node/experiment-files.js';

@@ -11,6 +11,7 @@ import { inspect } from './inspect.js';
 import { trainCommand } from './train.js';
 import { prune } from './prune.js';
 import { reportCommand } from './report.js';
+import { expCommand } from './exp.js';
 
 export const COMMANDS: readonly Command[] = [
   inspect,
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Command[] = [
   fitCommand,
   reportCommand,
   demoCommand,
+  expCommand,
 ];
