@@ -95,8 +95,14 @@ describe('experiment tables', () => {
     const { ['mnist/vgg11-tiny/snip/0.9/seed2']: _dropped, ...cells } = part.state.cells;
     const text = renderExperiment(experimentFor('table-a-smoke'), [{ ...part, state: { ...part.state, cells } }]);
     assert.match(text, /3 of 4 cells finished/);
-    assert.match(text, /\| 90\.00 ± 0\.00 \| 89\.90 ± 0\.00 \| −0\.10 ± 0\.00 \| 20\.0x \| 2\.50x \| 4\.00x \| incomplete \|/);
-    assert.match(text, /The claim held in \*\*0 of 0\*\* settings/);
+    assert.match(text, /\| 90\.00 ± 0\.00 \| 89\.90 ± 0\.00 \| −0\.10 ± 0\.00 \| 20\.0x \| 2\.50x \| 4\.00x \| incomplete \(1 of 2 seeds so far: holds\) \|/);
+    assert.match(text, /The claim held in \*\*0 of 0\*\* settings with results for every seed on MNIST; on the seeds finished so far it held in 1 of the 1 settings still missing seeds\./);
+    // Seed 1 alone misses the size part (1000/200 = 5x).
+    const small = claimPart([0.899, 0.915], 200);
+    const { ['mnist/vgg11-tiny/snip/0.9/seed2']: _gone, ...rest } = small.state.cells;
+    const missing = renderExperiment(experimentFor('table-a-smoke'), [{ ...small, state: { ...small.state, cells: rest } }]);
+    assert.match(missing, /\| 5\.00x \| 2\.50x \| 4\.00x \| incomplete \(1 of 2 seeds so far: no \(size\)\) \|/);
+    assert.match(missing, /held in 0 of the 1 settings still missing seeds/);
   });
 });
 

@@ -180,6 +180,8 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
   const verdicts: string[][] = [];
   let held = 0;
   let settings = 0;
+  let partialHeld = 0;
+  let partialSettings = 0;
   for (const networkKey of config.networks) {
     const network = networkFor(networkKey);
     const mine = (c: TrainCell): boolean => c.network === networkKey;
@@ -214,6 +216,9 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
           if (verdict.complete) {
             settings++;
             if (verdict.holds) held++;
+          } else if (verdict.partial) {
+            partialSettings++;
+            if (verdict.holds) partialHeld++;
           }
           verdicts.push([network.label, scorer, formatSparsity(sparsity), ...(config.variants.length > 1 ? [key] : []), ...verdict.cells]);
         });
@@ -235,7 +240,8 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
       verdicts,
     ),
     '',
-    `The claim held in **${held} of ${settings}** settings with results for every seed on ${datasetTitle(part)}.`,
+    `The claim held in **${held} of ${settings}** settings with results for every seed on ${datasetTitle(part)}` +
+      (partialSettings > 0 ? `; on the seeds finished so far it held in ${partialHeld} of the ${partialSettings} settings still missing seeds.` : '.'),
     '',
   );
   return out;
@@ -267,7 +273,7 @@ function widthLines(cells: ReturnType<typeof partCells>, config: ExperimentConfi
 }
 
 /** Whether Reconvene met the claim against UPaI in one setting, and the cells of its row. */
-function claimVerdict(upai: Series, reconvene: Series, batches: readonly number[], seeds: number): { complete: boolean; holds: boolean; cells: string[] } {
+function claimVerdict(upai: Series, reconvene: Series, batches: readonly number[], seeds: number): { complete: boolean; partial: boolean; holds: boolean; cells: string[] } {
   const points = pairedPoints(upai, reconvene);
   const delta = mean(points);
   const params = geometricMean(pairedRatios(upai, reconvene, (m) => m.params));
@@ -279,10 +285,13 @@ function claimVerdict(upai: Series, reconvene: Series, batches: readonly number[
   batches.forEach((b, i) => {
     if (!(speedups[i]! >= CLAIM.minSpeedup)) misses.push(`b${b} latency`);
   });
-  const verdict = !complete ? 'incomplete' : misses.length === 0 ? '**holds**' : `no (${misses.join(', ')})`;
+  const outcome = misses.length === 0 ? '**holds**' : `no (${misses.join(', ')})`;
+  const partial = points.length > 0 && !complete;
+  const verdict = complete ? outcome : partial ? `incomplete (${points.length} of ${seeds} seeds so far: ${misses.length === 0 ? 'holds' : outcome})` : 'incomplete';
   return {
     complete,
-    holds: complete && misses.length === 0,
+    partial,
+    holds: points.length > 0 && misses.length === 0,
     cells: [formatPercentStats(qualities(upai)), formatPercentStats(qualities(reconvene)), points.length ? `${formatPoints(delta)} ± ${sampleStd(points).toFixed(2)}` : '—', formatRatio(params), ...speedups.map(formatRatio), verdict],
   };
 }
