@@ -250,7 +250,8 @@ function claimTables(definition: ExperimentDefinition, part: PartData): string[]
 /**
  * The output widths of every prunable layer of the Reconvene models of the first seed, in graph
  * order, after the dense widths: where the RLR narrowed the network (and so where its parameters
- * and MACs went).
+ * and MACs went); and before them the density of each layer's UPaI mask, which the PSE compares
+ * with its threshold: why a layer was or was not narrowed.
  */
 function widthLines(cells: ReturnType<typeof partCells>, config: ExperimentConfig, networkKey: string): string[] {
   const seed = config.seeds[0];
@@ -259,17 +260,26 @@ function widthLines(cells: ReturnType<typeof partCells>, config: ExperimentConfi
   for (const sparsity of config.sparsities) {
     for (const scorer of config.scorers) {
       const cell = cells.find((c) => c.cell.network === networkKey && c.cell.scorer === scorer && c.cell.sparsity === sparsity && c.cell.seed === seed);
+      const upai = cell?.models[0]?.model.layers;
+      if (upai?.every((l) => l.density !== undefined)) lines.push(`- UPaI, ${scorer}, ${formatSparsity(sparsity)}, density % per layer: ${upai.map((l) => formatDensity(l.density!)).join(' ')}`);
       config.variants.forEach((key, v) => {
-        const layers = cell?.models[v + 1]?.model.layers;
+        const seeded = cell?.models[v + 1];
+        const layers = seeded?.model.layers;
         if (!layers) return;
         dense ??= layers.map((l) => l.before).join(' ');
         const name = key === 'default' ? 'Reconvene' : `Reconvene [${key}]`;
-        lines.push(`- ${name}, ${scorer}, ${formatSparsity(sparsity)}: ${layers.map((l) => l.after).join(' ')}`);
+        const threshold = seeded.details.reconvene?.rule === 'density' ? ` (τ ${formatDensity(seeded.details.reconvene.threshold)} %)` : '';
+        lines.push(`- ${name}, ${scorer}, ${formatSparsity(sparsity)}${threshold}: ${layers.map((l) => l.after).join(' ')}`);
       });
     }
   }
   if (lines.length === 0) return [];
-  return [`Output widths of the prunable layers in graph order (seed ${seed}); dense and UPaI: ${dense}`, '', ...lines];
+  return [`UPaI mask density of each prunable layer and the output widths of the Reconvene models, in graph order (seed ${seed}); dense and UPaI widths: ${dense}`, '', ...lines];
+}
+
+/** A density as a percentage with two significant digits: 0.004374 -> '0.44'. */
+function formatDensity(density: number): string {
+  return String(Number((100 * density).toPrecision(2)));
 }
 
 /** Whether Reconvene met the claim against UPaI in one setting, and the cells of its row. */
