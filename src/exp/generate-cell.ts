@@ -12,7 +12,7 @@ import type { ModelEntry } from '../report/results.js';
 import type { Backend } from '../runtime/backend.js';
 import { Random } from '../util/random.js';
 import { buildZooModel } from '../zoo/index.js';
-import { networkFor } from './config.js';
+import { TABLES_MIN_CHANNELS, networkFor } from './config.js';
 import { cellModelIds, formatSparsity, type GenerateCell } from './grid.js';
 import type { CellOutput, ModelDetails } from './train-cell.js';
 
@@ -81,6 +81,7 @@ export async function measureGeneration(request: GenerationRequest, backend: Bac
     scorer: request.scorer,
     sparsity: request.sparsity,
     seed: request.seed,
+    minChannels: TABLES_MIN_CHANNELS,
     backend,
     data,
     ...(request.threads !== undefined ? { threads: request.threads } : {}),
@@ -142,7 +143,7 @@ export function generationOutput(cell: GenerateCell, measurements: readonly Gene
     });
     details[id] = {
       timeMs: m.timeMs,
-      reconvene: { rule: m.rule, threshold: m.threshold, rectified: m.rectified, layers: m.layers, minChannels: 4 },
+      reconvene: { rule: m.rule, threshold: m.threshold, rectified: m.rectified, layers: m.layers, minChannels: TABLES_MIN_CHANNELS },
       ...(m.peakRssBytes !== undefined ? { peakRssBytes: m.peakRssBytes } : {}),
       ...(m.selfTestMaxError !== undefined ? { selfTestMaxError: m.selfTestMaxError } : {}),
     };

@@ -21,7 +21,7 @@ import { prunableWeights } from '../score/weights.js';
 import { train } from '../train/loop.js';
 import type { TrainProgress } from '../train/options.js';
 import { buildZooModel } from '../zoo/index.js';
-import { networkFor, variantFor, type ExperimentConfig, type ExperimentNetwork, type ReconveneVariant } from './config.js';
+import { TABLES_MIN_CHANNELS, networkFor, variantFor, type ExperimentConfig, type ExperimentNetwork, type ReconveneVariant } from './config.js';
 import { labelledBatch, type ExperimentData } from './data.js';
 import { cellModelIds, formatSparsity, type TrainCell } from './grid.js';
 
@@ -164,7 +164,7 @@ async function prunedCandidates(cell: TrainCell, network: ExperimentNetwork, den
       seed: cell.seed,
       backend,
       selfTest: { seed: cell.seed },
-      ...(variant.minChannels !== undefined ? { minChannels: variant.minChannels } : {}),
+      minChannels: variant.minChannels ?? TABLES_MIN_CHANNELS,
     });
     const own = clock() - begin - rectified.timeMs.selfTest;
     const name = key === 'default' ? 'Reconvene' : `Reconvene [${variant.label}]`;
@@ -181,7 +181,7 @@ async function prunedCandidates(cell: TrainCell, network: ExperimentNetwork, den
           threshold: sensitivity.threshold,
           rectified: rectified.layers.filter((l) => l.outcome === 'rectified').length,
           layers: rectified.layers.length,
-          minChannels: variant.minChannels ?? 4,
+          minChannels: variant.minChannels ?? TABLES_MIN_CHANNELS,
         },
         timeMs: { score: upai.report.timeMs.score, mask: upai.report.timeMs.mask, pse, ...rectified.timeMs },
         ...(rectified.selfTest ? { selfTestMaxError: rectified.selfTest.maxError } : {}),
