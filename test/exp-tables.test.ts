@@ -65,10 +65,13 @@ describe('experiment tables', () => {
     const a = renderExperiment(definition, [claimPart([0.899, 0.915])]);
     const b = renderExperiment(definition, [claimPart([0.899, 0.915])]);
     assert.equal(a, b);
-    const other = { ...claimPart([0.5, 0.5]), part: 'table-a-smoke-fashion-mnist', source: 'f.json' };
+    const fashion = claimPart([0.5, 0.5]);
+    const other = { ...fashion, part: 'table-a-smoke-fashion-mnist', source: 'f.json', state: { ...fashion.state, config: { ...fashion.state.config, datasets: ['fashion-mnist'] } } };
     assert.equal(renderExperiment(definition, [claimPart([0.899, 0.915]), other]), renderExperiment(definition, [other, claimPart([0.899, 0.915])]));
     assert.match(a, /- \*\*Command:\*\* `sculpt exp table-a-smoke`/);
-    assert.match(a, /- \*\*Date:\*\* 2026-01-02 03:04 to 2026-01-02 03:04 UTC, 1 invocation, 2\.0 h of wall time \(cells: 6 s\); 4 of 4 cells finished/);
+    // Start to start + wall time; one invocation writing two parts counts once.
+    assert.match(a, /- \*\*Date:\*\* 2026-01-02 03:04 to 2026-01-02 05:04 UTC, 1 invocation, 2\.0 h of wall time \(cells: 6 s\); 4 of 4 cells finished/);
+    assert.match(renderExperiment(definition, [claimPart([0.899, 0.915]), other]), /UTC, 1 invocation, 2\.0 h of wall time \(cells: 12 s\); 8 of 8 cells finished/);
     assert.match(a, /- \*\*Machine:\*\* Test CPU, 2 cores, Node v20\.0\.0, onnxruntime-node 1\.30\.0/);
     assert.match(a, /- \*\*Budget:\*\* 1 epoch over 192 training examples .* batch 32, .* accuracy on 100 test examples/);
   });
