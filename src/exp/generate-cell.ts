@@ -4,6 +4,7 @@
  * process does; the Node side runs each request in a fresh child process so that the peak resident
  * memory it reports belongs to that one generation (src/platform/node/experiment-files.ts).
  */
+import { SculptError } from '../errors.js';
 import { encodeModel } from '../onnx/encode.js';
 import { layerCosts, totalCost } from '../ops/cost.js';
 import { inferModel } from '../ops/infer.js';
@@ -49,6 +50,19 @@ export interface GenerationMeasurement {
   readonly peakRssBytes?: number;
   /** The encoded size of the dense model, bytes, when the caller measured it. */
   readonly denseBytes?: number;
+}
+
+/** A generation that stopped with a SculptError (e.g. SynFlow's scores underflowing to zero): recorded, not fatal. */
+export interface GenerationFailure {
+  readonly request: GenerationRequest;
+  readonly failed: { readonly code: string; readonly message: string };
+}
+
+export type GenerationOutcome = GenerationMeasurement | GenerationFailure;
+
+/** Whether an outcome is a failure. */
+export function isGenerationFailure(outcome: GenerationOutcome): outcome is GenerationFailure {
+  return 'failed' in outcome;
 }
 
 /** The SNIP batch of Table C: `batch` random-normal images, labels counting up modulo the classes. */
@@ -113,17 +127,25 @@ export function denseBytes(networkKey: string, seed: number): number {
 }
 
 /** Turns a generation cell's measurements into its model entries and details. */
-export function generationOutput(cell: GenerateCell, measurements: readonly GenerationMeasurement[]): CellOutput {
+export function generationOutput(cell: GenerateCell, outcomes: readonly GenerationOutcome[]): CellOutput {
   const network = networkFor(cell.network);
   const ids = cellModelIds(cell);
-  const first = measurements[0]!;
+  const first = outcomes.find((o): o is GenerationMeasurement => !isGenerationFailure(o));
+  if (!first) {
+    const reasons = outcomes.map((o) => (isGenerationFailure(o) ? `${o.request.scorer}: ${o.failed.message}` : '')).join('; ');
+    throw new SculptError('RUNTIME', `every generation of ${cell.network} failed (${reasons}); nothing to record for this cell`);
+  }
   const denseSize = first.denseBytes ?? denseBytes(cell.network, cell.seed);
   const models: ModelEntry[] = [
     { id: ids[0]!, label: `${network.label}: dense`, method: 'dense', compression: 1, params: first.dense.params, nonzeroParams: first.dense.params, macs: first.dense.macs, bytes: denseSize, quality: null, latency: [], seed: cell.seed },
   ];
   const details: Record<string, ModelDetails> = {};
-  measurements.forEach((m, i) => {
+  outcomes.forEach((m, i) => {
     const id = ids[i + 1]!;
+    if (isGenerationFailure(m)) {
+      details[id] = { failed: `${m.failed.code}: ${m.failed.message}` };
+      return;
+    }
     const nonzero = m.pruned.params - m.maskedWeights;
     models.push({
       id,

@@ -396,10 +396,17 @@ function scalingTable(definition: ExperimentDefinition, part: PartData): string[
     const dense = byId.get(ids[0]!);
     if (!record || !dense) continue;
     const network = networkFor(cell.network);
-    ids.slice(1).forEach((id) => {
+    ids.slice(1).forEach((id, i) => {
       const model = byId.get(id);
-      if (!model) return;
       const details = record.details[id] ?? {};
+      if (!model) {
+        if (details.failed === undefined) return;
+        const scorer = cell.scorers[i % cell.scorers.length]!;
+        const sparsity = cell.sparsities[Math.floor(i / cell.scorers.length)]!;
+        const head = [`${network.label} \`${network.zoo}\``, network.input ? network.input.join('x') : '', formatCount(dense.params), formatCount(dense.macs), scorer, formatSparsity(sparsity)];
+        rows.push({ params: dense.params, cells: [...head, `failed: ${details.failed.replace(/\|/g, '\\|')}`, ...Array.from({ length: 8 }, () => '—')] });
+        return;
+      }
       const t = details.timeMs ?? {};
       rows.push({
         params: dense.params,

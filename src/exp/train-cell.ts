@@ -40,6 +40,8 @@ export interface ModelDetails {
   /** Peak resident memory of the process that generated the model (Table C), bytes. */
   readonly peakRssBytes?: number;
   readonly selfTestMaxError?: number;
+  /** Why a generation (Table C) failed: the model has no results entry then. */
+  readonly failed?: string;
 }
 
 /** What a finished cell adds: model entries (without their run index) and their details by model id. */
