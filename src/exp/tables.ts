@@ -74,7 +74,7 @@ function header(definition: ExperimentDefinition, parts: readonly PartData[]): s
     `- **Machine:** ${machines.join('; ')} — shared with other engineers' jobs, so times and latencies carry their load`,
   ];
   if (definition.table !== 'scaling') lines.push(`- **Budget:** ${budget(config)}`);
-  else lines.push(`- **Setting:** sparsity ${config.sparsities.map(formatSparsity).join(', ')}; SNIP on a batch of 10 random-normal images (labels 0-9); SynFlow data-free, 100 rounds; equivalence self-test on (timed apart); each generation in its own process, peak resident memory from getrusage; onnxruntime ${config.training.threads} intra-op threads; seeds ${config.seeds.join(', ')}`);
+  else lines.push(`- **Setting:** sparsity ${config.sparsities.map(formatSparsity).join(', ')}; SNIP on a batch of 10 random-normal images (labels 0-9); SynFlow data-free, 100 rounds; equivalence self-test on (timed apart); each generation in its own process, peak resident memory from getrusage; onnxruntime ${plural(config.training.threads, 'intra-op thread')}; seeds ${config.seeds.join(', ')}`);
   return lines;
 }
 
@@ -85,9 +85,13 @@ function budget(config: ExperimentConfig): string {
     `${t.epochs} epoch${t.epochs === 1 ? '' : 's'} over ${t.trainExamples.toLocaleString('en-US')} training examples (seeded, class-stratified subset, data seed ${t.dataSeed}), ` +
     `batch ${t.batchSize}, SGD (momentum 0.9, Nesterov, weight decay ${t.weightDecay}), learning rate ${t.learningRate} cosine after ${Math.round(100 * t.warmup)} % linear warm-up, no augmentation; ` +
     `accuracy on ${t.testExamples.toLocaleString('en-US')} test examples (class-stratified subset of the official test set); SNIP on ${t.snipPerClass} training examples per class; ` +
-    `${t.threads} onnxruntime threads for training; latency on onnxruntime-node at ${l.threads} intra-op threads, batch ${l.batches.join(' and ')}, median of ${l.runs} runs after ${l.warmup} warm-up, a cell's models interleaved; ` +
+    `${plural(t.threads, 'onnxruntime thread')} for training and scoring; latency on onnxruntime-node at ${plural(l.threads, 'intra-op thread')}, batch ${l.batches.join(' and ')}, median of ${l.runs} runs after ${l.warmup} warm-up, a cell's models interleaved; ` +
     `seeds ${config.seeds.join(', ')} (initialisation, SNIP batch, random scores, re-initialisation, shuffling)`
   );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function formatDate(iso: string): string {
