@@ -7,7 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parseArgs } from '../src/cli/args.js';
+import { GLOBAL_OPTIONS } from '../src/cli/command.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
+import { parseDatasetSpec } from '../src/data/spec.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { encodeModel } from '../src/onnx/encode.js';
 import { buildZooModel } from '../src/zoo/index.js';
@@ -149,6 +152,14 @@ for (const command of COMMANDS) {
       assert.equal(examples.length, command.examples.length);
       assert.ok(examples.length >= 2, 'at least two examples');
       for (const example of examples) assert.match(example.trim(), new RegExp(`^sculpt ${command.name}( |$)`));
+    });
+
+    it('every example parses against the options, and every --data in it is a valid dataset spec', () => {
+      for (const example of command.examples) {
+        const words = [...example.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(2);
+        const args = parseArgs(words, { commandLine: `sculpt ${command.name}`, positionals: command.positionals, options: [...command.options, ...GLOBAL_OPTIONS] });
+        if (command.options.some((o) => o.name === 'data')) for (const spec of args.strings('data')) assert.doesNotThrow(() => parseDatasetSpec(spec), example);
+      }
     });
 
     if ('argv' in contract.json) {

@@ -102,7 +102,7 @@ export const prune: Command = {
     'sculpt prune model.onnx --method l1 --ratio 0.5 --target params -o small.onnx',
     'sculpt prune zoo:resnet20 --method bn --sparsity 0.3 --scope local --round-to 8 -o r20.onnx --json',
     'sculpt prune model.onnx --method structured-zero -o shifted.onnx',
-    'sculpt prune model.onnx --method taylor --data cifar10,limit=256 --ratio 0.6 --steps 3 -o small.onnx',
+    'sculpt prune model.onnx --method taylor --data cifar10:/data/cifar,limit=256 --ratio 0.6 --steps 3 -o small.onnx',
   ],
   async run(ctx) {
     const plan = parsePlan(ctx);
@@ -195,7 +195,7 @@ function checkMethodOptions(ctx: CommandContext, method: Method, scorer: string 
     throw new SculptError('BAD_ARGUMENT', `--method ${method} needs --ratio R (the fraction of the target to keep, e.g. 0.5) or --sparsity P (the fraction to remove)`);
   }
   const needsData = CHANNEL_CRITERIA[method as ChannelCriterionName].needsGradients;
-  if (needsData && data === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs labelled data: give --data <spec>, e.g. --data cifar10,limit=256`);
+  if (needsData && data === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs labelled data: give --data <spec>, e.g. --data cifar10:/data/cifar,limit=256`);
   const dataOption = DATA_OPTIONS.find((o) => ctx.args.has(o));
   if (!needsData && dataOption !== undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} does not read data; drop --${dataOption} (taylor is the criterion that uses it)`);
 }
