@@ -95,6 +95,26 @@ const CONTRACTS: Readonly<Record<string, Contract>> = {
     // Two inputs, one of them the output folder's results.json: the merged file would replace it.
     refuseInput: ['report', resultsFile, existing('results-copy.json', JSON.stringify(demoResults())), '-o', dir, '--force'],
   },
+  fit: {
+    json: {
+      argv: ['fit', UNET, '--data', PHANTOM, '--max-params', '1M', '--ladder', '2', '--budget', '2steps', '--batch', '8', '--threads', '1', '--runs', '2', '--out-dir', join(dir, 'fit'), '--json'],
+      keys: ['baseline', 'candidates', 'chosen', 'closest', 'criteria', 'data', 'failure', 'files', 'method', 'model', 'pareto', 'searched', 'trainedNow', 'unreachable'],
+    },
+    badArgument: { argv: ['fit', UNET, '--data', PHANTOM, '--max-latency', '5msec@b1', '--out-dir', join(dir, 'never')], message: /--max-latency 5msec@b1: unknown time unit 'msec'/ },
+    missingFile: ['fit', MISSING, '--data', PHANTOM, '--max-params', '1M', '--out-dir', join(dir, 'never')],
+    // An --out-dir holding another run's results.json (no search state): refused before any training.
+    refuseOverwrite: (target) => {
+      mkdirSync(join(dir, 'fit-existing'), { recursive: true });
+      writeFileSync(join(dir, 'fit-existing', 'results.json'), readFileSync(target));
+      return ['fit', UNET, '--data', PHANTOM, '--max-params', '1M', '--budget', '1steps', '--out-dir', join(dir, 'fit-existing')];
+    },
+  },
+  exp: {
+    json: { argv: ['exp', 'table-a-smoke', '--dry-run', '--no-tables', '--results', join(dir, 'exp'), '--json'], keys: ['cells', 'config', 'experiment'] },
+    badArgument: { argv: ['exp', 'table-a-smoke', '--seeds', 'x', '--no-tables', '--results', join(dir, 'never')], message: /--seeds got 'x'/ },
+    missingFile: { none: 'takes an experiment name; its --results folder is created or resumed' },
+    refuseOverwrite: { none: 'resumable: finished cells in --results are kept and skipped, never replaced' },
+  },
   demo: {
     json: { coveredBy: 'test/cli-demo.test.ts' },
     badArgument: { argv: ['demo', '--threads', '0', '-o', join(dir, 'never')], message: /--threads/ },
@@ -166,7 +186,7 @@ for (const command of COMMANDS) {
       });
     } else {
       it(`has no input file to miss (${(missing as { none: string }).none})`, () => {
-        assert.equal(command.positionals.length, 0);
+        assert.ok(command.positionals.every((p) => p.name === 'experiment'), command.positionals.map((p) => p.name).join(', '));
       });
     }
 
@@ -183,6 +203,7 @@ for (const command of COMMANDS) {
         assertOneLineError(result, command.name, EXIT.USAGE, /already exists; pass --force/);
         assert.equal(readFileSync(target, 'utf8'), 'keep me');
         if (command.name === 'demo') assert.equal(readFileSync(join(dir, 'demo-existing-folder', 'results.json'), 'utf8'), 'keep me');
+        if (command.name === 'fit') assert.equal(readFileSync(join(dir, 'fit-existing', 'results.json'), 'utf8'), 'keep me');
       });
     } else {
       it(`writes no output to protect (${refuse.none})`, () => {

@@ -44,7 +44,8 @@ export const expCommand: Command = {
     'so a run stopped by Ctrl-C, a kill or a crash continues where it stopped. Afterwards the experiment\'s\n' +
     'section of the markdown file (between its marker comments) is regenerated from the results files.\n' +
     `Experiments: ${Object.keys(EXPERIMENTS).join(', ')}. Grid and budget options override the experiment's\n` +
-    'defaults; a part made with another budget is refused (use another --results folder).',
+    'defaults; a part made with another budget is refused (use another --results folder). From a source\n' +
+    'checkout, `npm run exp -- <experiment> [options]` runs the same without building dist/.',
   positionals: [{ name: 'experiment', description: `one of ${Object.keys(EXPERIMENTS).join(', ')}` }],
   options: [
     { name: 'results', kind: 'value', valueName: 'dir', description: 'folder of the results parts', defaultText: DEFAULT_RESULTS },
@@ -67,7 +68,7 @@ export const expCommand: Command = {
     { name: 'max-cells', kind: 'value', valueName: 'n', description: 'stop after running this many cells' },
   ],
   examples: [
-    'npm run exp -- table-a',
+    'sculpt exp table-a',
     'sculpt exp table-b --seeds 1,2',
     'sculpt exp table-a --data cifar10:/data/cifar-10-batches-bin --results results/cifar',
     'sculpt exp table-c --dry-run',
