@@ -48,7 +48,8 @@ export const expCommand: Command = {
     `Experiments: ${Object.keys(EXPERIMENTS).join(', ')}.\n` +
     'Grid and budget options override the experiment\'s defaults; a part made with another budget is\n' +
     'refused (use another --results folder). The grid\'s seeds are --seeds (the global --seed is only\n' +
-    'recorded). Table A trains with 1 thread and times latency with 2; --threads sets both.\n' +
+    'recorded). Table A trains with 1 thread and times latency with 2; --threads sets both. From a\n' +
+    'source checkout, `npm run exp -- <experiment> [options]` runs the same without building dist/.\n' +
     `${wrapList('Networks', Object.keys(NETWORKS))}\n` +
     wrapList('Variants', Object.keys(VARIANTS)),
   positionals: [{ name: 'experiment', description: `one of ${Object.keys(EXPERIMENTS).join(', ')}` }],
@@ -73,7 +74,7 @@ export const expCommand: Command = {
     { name: 'max-cells', kind: 'value', valueName: 'n', description: 'stop after running this many cells' },
   ],
   examples: [
-    'npm run exp -- table-a',
+    'sculpt exp table-a',
     'sculpt exp table-b --seeds 1,2',
     'sculpt exp table-a --data cifar10:/data/cifar-10-batches-bin --results results/cifar',
     'sculpt exp table-c --dry-run',
