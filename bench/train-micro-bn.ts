@@ -1,19 +1,13 @@
 // Micro-benchmark: training-mode batch-norm forward (y and the batch statistics) formulations.
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32, int64 } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
+import { timeGraph } from './micro.js';
 const threads = Number(process.argv[2] ?? 2);
-async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<number> {
-  const s = await ort.InferenceSession.create(encodeModel(modelFromGraph(g.build())), { intraOpNumThreads: threads, logSeverityLevel: 3 });
-  const ts: number[] = [];
-  for (let i = 0; i < 14; i++) { const t = performance.now(); await s.run(feeds); ts.push(performance.now() - t); }
-  await s.release();
-  return Math.min(...ts.slice(2));
-}
+const time = async (g: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<number> => (await timeGraph(g, feeds, { threads })).ms;
 const r = new Random(0);
 for (const [n, c, hw] of [[64, 16, 32], [64, 64, 32], [64, 256, 8]] as const) {
   const x = toOrtTensor(float32([n, c, hw, hw], r.fillNormal(new Float32Array(n * c * hw * hw), 1)));

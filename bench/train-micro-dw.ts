@@ -1,12 +1,12 @@
 // Micro-benchmark: the weight gradient of a 3x3 conv (stride 1, pad 1) at training shapes, by
 // several formulations in onnxruntime, all checked against the first.
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32, int64, tensor } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
+import { timeGraph } from './micro.js';
 
 const BLOCK = 16;
 const threads = Number(process.argv[2] ?? 2);
@@ -15,19 +15,8 @@ const shapes = (process.env.SHAPES ? JSON.parse(process.env.SHAPES) : [[64, 16, 
 const NCHWC = { domain: 'com.microsoft.nchwc' };
 
 async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>, reps = 10): Promise<[number, Float32Array]> {
-  const model = modelFromGraph(g.build(), { extraOpsets: [{ domain: 'com.microsoft.nchwc', version: 1 }] });
-  const s = await ort.InferenceSession.create(encodeModel(model), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  let out: Float32Array = new Float32Array();
-  const ts: number[] = [];
-  for (let i = 0; i < reps + 2; i++) {
-    const t = performance.now();
-    const r = await s.run(feeds);
-    if (i >= 2) ts.push(performance.now() - t);
-    out = Object.values(r)[0]!.data as Float32Array;
-  }
-  await s.release();
-  ts.sort((a, b) => a - b);
-  return [ts[0]!, out];
+  const { ms, out } = await timeGraph(g, feeds, { threads, reps, optimizeAll: true });
+  return [ms, out];
 }
 
 const variants: Record<string, (g: GraphBuilder, x: string, dy: string, n: number, c: number, k: number, hw: number) => string> = {

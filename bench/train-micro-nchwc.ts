@@ -4,26 +4,16 @@ import * as ort from 'onnxruntime-node';
 import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32, int64 } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
+import { timeGraph } from './micro.js';
 
 const B = 16;
 const threads = Number(process.argv[2] ?? 2);
 const shapes = [[64, 16, 16, 32], [64, 32, 32, 16], [64, 64, 64, 8], [64, 128, 128, 16], [64, 256, 256, 8], [64, 512, 512, 4]];
 async function time(model: ReturnType<typeof modelFromGraph>, feeds: Record<string, ort.Tensor>, reps = 8): Promise<[number, Float32Array]> {
-  const s = await ort.InferenceSession.create(encodeModel(model), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-  let out: Float32Array = new Float32Array();
-  const ts: number[] = [];
-  for (let i = 0; i < reps + 2; i++) {
-    const t = performance.now();
-    const r = await s.run(feeds);
-    if (i >= 2) ts.push(performance.now() - t);
-    out = Object.values(r)[0]!.data as Float32Array;
-  }
-  await s.release();
-  ts.sort((a, b) => a - b);
-  return [ts[ts.length >> 1]!, out];
+  const { ms, out } = await timeGraph(model, feeds, { threads, reps, optimizeAll: true, statistic: 'median' });
+  return [ms, out];
 }
 const r = new Random(0);
 for (const [n, c, k, hw] of shapes as [number, number, number, number][]) {

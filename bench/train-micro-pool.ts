@@ -1,19 +1,15 @@
 // Micro-benchmark: 2x2/stride-2 MaxPool forward plus its gradient, by Indices + MaxUnpool or by masks.
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32, int64 } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
+import { timeGraph } from './micro.js';
 const threads = Number(process.argv[2] ?? 2);
 async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<[number, Float32Array]> {
-  const s = await ort.InferenceSession.create(encodeModel(modelFromGraph(g.build(), { extraOpsets: [{ domain: 'com.microsoft.nchwc', version: 1 }] })), { intraOpNumThreads: threads, logSeverityLevel: 3 });
-  const ts: number[] = [];
-  let out: Float32Array = new Float32Array();
-  for (let i = 0; i < 14; i++) { const t = performance.now(); const r = await s.run(feeds); ts.push(performance.now() - t); out = Object.values(r).at(-1)!.data as Float32Array; }
-  await s.release();
-  return [Math.min(...ts.slice(2)), out];
+  const { ms, out } = await timeGraph(g, feeds, { threads, output: 'last' });
+  return [ms, out];
 }
 const pool = { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) };
 const r = new Random(0);

@@ -1,18 +1,12 @@
 // Micro-benchmark: the ReLU gradient dY * (y > 0) formulations.
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32 } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
-async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<number> {
-  const s = await ort.InferenceSession.create(encodeModel(modelFromGraph(g.build())), { intraOpNumThreads: 2, logSeverityLevel: 3 });
-  const ts: number[] = [];
-  for (let i = 0; i < 16; i++) { const t = performance.now(); await s.run(feeds); ts.push(performance.now() - t); }
-  await s.release();
-  return Math.min(...ts.slice(2));
-}
+import { timeGraph } from './micro.js';
+const time = async (g: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<number> => (await timeGraph(g, feeds, { threads: 2, reps: 14 })).ms;
 const r = new Random(0);
 const dims = [64, 64, 32, 32];
 const size = dims.reduce((a, b) => a * b, 1);

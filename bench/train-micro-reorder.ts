@@ -1,19 +1,15 @@
 // Micro-benchmark: reordering a conv filter [O, I, 3, 3] to the NCHWc layout [O/B, I/B, 9, Bi, Bo] inside the graph.
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32, int64 } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
+import { timeGraph } from './micro.js';
 const B = 16;
 async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>): Promise<[number, Float32Array]> {
-  const s = await ort.InferenceSession.create(encodeModel(modelFromGraph(g.build())), { intraOpNumThreads: 2, logSeverityLevel: 3 });
-  const ts: number[] = [];
-  let out: Float32Array = new Float32Array();
-  for (let i = 0; i < 14; i++) { const t = performance.now(); const r = await s.run(feeds); ts.push(performance.now() - t); out = Object.values(r)[0]!.data as Float32Array; }
-  await s.release();
-  return [Math.min(...ts.slice(2)), out];
+  const { ms, out } = await timeGraph(g, feeds, { threads: 2 });
+  return [ms, out];
 }
 const r = new Random(0);
 for (const [o, i] of [[128, 64], [256, 256], [512, 512]] as const) {

@@ -1,24 +1,15 @@
 // Micro-benchmark: ways to unfold X [N, C, H, W] into 3x3 receptive fields [N, C*9, H*W].
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, modelFromGraph } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { float32, int64, tensor } from '../src/ir/tensor.js';
-import { encodeModel } from '../src/onnx/encode.js';
 import { toOrtTensor } from '../src/runtime/onnxruntime-node.js';
 import { Random } from '../src/util/random.js';
+import { timeGraph } from './micro.js';
 const threads = Number(process.argv[2] ?? 2);
 async function time(g: GraphBuilder, feeds: Record<string, ort.Tensor>, reps = 10): Promise<[number, Float32Array]> {
-  const s = await ort.InferenceSession.create(encodeModel(modelFromGraph(g.build())), { intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 });
-  let out: Float32Array = new Float32Array();
-  const ts: number[] = [];
-  for (let i = 0; i < reps + 2; i++) {
-    const t = performance.now();
-    const r = await s.run(feeds);
-    if (i >= 2) ts.push(performance.now() - t);
-    out = Object.values(r)[0]!.data as Float32Array;
-  }
-  await s.release();
-  return [Math.min(...ts), out];
+  const { ms, out } = await timeGraph(g, feeds, { threads, reps });
+  return [ms, out];
 }
 const onehot = (c: number) => { const w = new Float32Array(c * 81); for (let ci = 0; ci < c; ci++) for (let q = 0; q < 9; q++) w[(ci * 9 + q) * 9 + q] = 1; return w; };
 const variants: Record<string, (g: GraphBuilder, x: string, n: number, c: number, hw: number) => string> = {

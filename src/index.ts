@@ -1,7 +1,7 @@
 /**
  * Sculpt's public API, in two sections.
  *
- * 1. The curated API (src/api): loadModel, inspectModel, pruneModel, trainModel, evaluateModel,
+ * 1. The curated API (src/api): loadModel, inspectModel, pruneModel, trainModel, evaluateModel, fitModel,
  *    benchmarkModels, saveModel, loadDataset and runDemo — what most programs need, with an
  *    example of each in README.md.
  * 2. The detailed API: every building block the curated functions and the CLI are made of (the

@@ -11,13 +11,16 @@ import {
   createDataset,
   decodeModel,
   evaluateModel,
+  fitModel,
   inspectModel,
+  loadDataset,
   isSculptError,
   loadModel,
   pruneModel,
   saveModel,
   trainModel,
   type ClassificationMetrics,
+  type SegmentationMetrics,
   type Dataset,
   type Model,
 } from '../src/index.js';
@@ -193,6 +196,41 @@ describe('trainModel, evaluateModel and benchmarkModels', () => {
     assert.ok(rows[0]!.latency.every((l) => l.ratio === 1));
     rows[1]!.latency.forEach((l, i) => assert.equal(l.ratio, l.medianMs / rows[0]!.latency[i]!.medianMs));
     await assert.rejects(benchmarkModels({}), (e) => isSculptError(e, 'BAD_ARGUMENT'));
+  });
+});
+
+describe('fitModel', () => {
+  const UNET = 'zoo:unet,base=4,depth=1,out=4,input=1x16x16';
+  const data = loadDataset('phantom:16,n=48', { seed: 0 });
+
+  it('returns the most compressed rung within the parameter bound, trained, as counted and evaluated independently', async () => {
+    const events: string[] = [];
+    const found = await fitModel(UNET, { data, criteria: { maxParams: '900' }, ladder: [2, 4], search: 'all', budget: { steps: 4 }, batchSize: 8, threads: 1, latencyRuns: 2, seed: 1, onEvent: (e) => events.push(e.kind) });
+    const dense = inspectModel(loadModel(UNET, { seed: 1 }));
+    assert.equal(found.baseline.params, dense.params);
+    assert.ok(found.baseline.trainedBySearch, 'a zoo model is trained first as the baseline');
+    const [half, quarter] = found.candidates;
+    assert.deepEqual([half!.id, quarter!.id], ['channel-l1-2x', 'channel-l1-4x']);
+    // Which rungs meet the bound, from an independent count of each trained candidate's parameters.
+    const meets = found.candidates.filter((c) => c.params <= 900);
+    assert.ok(meets.length > 0 && dense.params > 900, `${dense.params} parameters unpruned; candidates ${found.candidates.map((c) => c.params).join(', ')}`);
+    const expected = meets[meets.length - 1]!;
+    assert.equal(found.chosen?.id, expected.id);
+    const chosen = inspectModel(found.chosenModel!);
+    assert.equal(chosen.params, expected.params);
+    assert.ok(chosen.params <= 900);
+    // The recorded quality is the held-out Dice of the returned model, measured again here.
+    const metrics = (await evaluateModel(found.chosenModel!, { data: data.test, threads: 1 })) as SegmentationMetrics;
+    assert.equal(metrics.meanForegroundDice, expected.quality);
+    assert.ok(events.includes('baseline') && events.includes('candidate'));
+  });
+
+  it('names a missing criterion, held-out data, or architecture in one line', async () => {
+    await assert.rejects(fitModel(UNET, { data, criteria: {} }), (e) => isSculptError(e, 'BAD_ARGUMENT') && /needs at least one criterion/.test(e.message));
+    await assert.rejects(fitModel(UNET, { data: data.train, criteria: { maxParams: '1k' } }), (e) => isSculptError(e, 'BAD_ARGUMENT') && /needs held-out data/.test(e.message));
+    await assert.rejects(fitModel(loadModel(UNET), { data, criteria: { maxParams: '1k' }, method: 'uniform' }), (e) => isSculptError(e, 'BAD_ARGUMENT') && /give the model as 'zoo:<spec>' or give arch/.test(e.message));
+    await assert.rejects(fitModel(UNET, { data, criteria: { maxLatency: '5msec@b1' } }), (e) => isSculptError(e, 'BAD_ARGUMENT') && /unknown time unit 'msec'/.test(e.message));
+    await assert.rejects(fitModel(UNET, { data, criteria: { maxParams: '1k' }, method: 'channel', scorer: 'snip' }), (e) => isSculptError(e, 'BAD_ARGUMENT') && /scorer belongs to method/.test(e.message));
   });
 });
 

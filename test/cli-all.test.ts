@@ -7,7 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parseArgs } from '../src/cli/args.js';
+import { GLOBAL_OPTIONS } from '../src/cli/command.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
+import { parseDatasetSpec } from '../src/data/spec.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { encodeModel } from '../src/onnx/encode.js';
 import { buildZooModel } from '../src/zoo/index.js';
@@ -95,6 +98,26 @@ const CONTRACTS: Readonly<Record<string, Contract>> = {
     // Two inputs, one of them the output folder's results.json: the merged file would replace it.
     refuseInput: ['report', resultsFile, existing('results-copy.json', JSON.stringify(demoResults())), '-o', dir, '--force'],
   },
+  fit: {
+    json: {
+      argv: ['fit', UNET, '--data', PHANTOM, '--max-params', '1M', '--ladder', '2', '--budget', '2steps', '--batch', '8', '--threads', '1', '--runs', '2', '--out-dir', join(dir, 'fit'), '--json'],
+      keys: ['baseline', 'candidates', 'chosen', 'closest', 'criteria', 'data', 'failure', 'files', 'method', 'model', 'pareto', 'searched', 'trainedNow', 'unreachable'],
+    },
+    badArgument: { argv: ['fit', UNET, '--data', PHANTOM, '--max-latency', '5msec@b1', '--out-dir', join(dir, 'never')], message: /--max-latency 5msec@b1: unknown time unit 'msec'/ },
+    missingFile: ['fit', MISSING, '--data', PHANTOM, '--max-params', '1M', '--out-dir', join(dir, 'never')],
+    // An --out-dir holding another run's results.json (no search state): refused before any training.
+    refuseOverwrite: (target) => {
+      mkdirSync(join(dir, 'fit-existing'), { recursive: true });
+      writeFileSync(join(dir, 'fit-existing', 'results.json'), readFileSync(target));
+      return ['fit', UNET, '--data', PHANTOM, '--max-params', '1M', '--budget', '1steps', '--out-dir', join(dir, 'fit-existing')];
+    },
+  },
+  exp: {
+    json: { argv: ['exp', 'table-a-smoke', '--dry-run', '--no-tables', '--results', join(dir, 'exp'), '--json'], keys: ['cells', 'config', 'experiment'] },
+    badArgument: { argv: ['exp', 'table-a-smoke', '--seeds', 'x', '--no-tables', '--results', join(dir, 'never')], message: /--seeds got 'x'/ },
+    missingFile: { none: 'takes an experiment name; its --results folder is created or resumed' },
+    refuseOverwrite: { none: 'resumable: finished cells in --results are kept and skipped, never replaced' },
+  },
   demo: {
     json: { coveredBy: 'test/cli-demo.test.ts' },
     badArgument: { argv: ['demo', '--threads', '0', '-o', join(dir, 'never')], message: /--threads/ },
@@ -129,6 +152,14 @@ for (const command of COMMANDS) {
       assert.equal(examples.length, command.examples.length);
       assert.ok(examples.length >= 2, 'at least two examples');
       for (const example of examples) assert.match(example.trim(), new RegExp(`^sculpt ${command.name}( |$)`));
+    });
+
+    it('every example parses against the options, and every --data in it is a valid dataset spec', () => {
+      for (const example of command.examples) {
+        const words = [...example.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(2);
+        const args = parseArgs(words, { commandLine: `sculpt ${command.name}`, positionals: command.positionals, options: [...command.options, ...GLOBAL_OPTIONS] });
+        if (command.options.some((o) => o.name === 'data')) for (const spec of args.strings('data')) assert.doesNotThrow(() => parseDatasetSpec(spec), example);
+      }
     });
 
     if ('argv' in contract.json) {
@@ -166,7 +197,7 @@ for (const command of COMMANDS) {
       });
     } else {
       it(`has no input file to miss (${(missing as { none: string }).none})`, () => {
-        assert.equal(command.positionals.length, 0);
+        assert.ok(command.positionals.every((p) => p.name === 'experiment'), command.positionals.map((p) => p.name).join(', '));
       });
     }
 
@@ -183,6 +214,7 @@ for (const command of COMMANDS) {
         assertOneLineError(result, command.name, EXIT.USAGE, /already exists; pass --force/);
         assert.equal(readFileSync(target, 'utf8'), 'keep me');
         if (command.name === 'demo') assert.equal(readFileSync(join(dir, 'demo-existing-folder', 'results.json'), 'utf8'), 'keep me');
+        if (command.name === 'fit') assert.equal(readFileSync(join(dir, 'fit-existing', 'results.json'), 'utf8'), 'keep me');
       });
     } else {
       it(`writes no output to protect (${refuse.none})`, () => {

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { createDataset } from '../src/data/dataset.js';
 import type { ExperimentConfig } from '../src/exp/config.js';
 import { padDataset } from '../src/exp/data.js';
-import { experimentFor } from '../src/exp/grid.js';
+import { experimentCells, experimentFor, type GenerateCell } from '../src/exp/grid.js';
+import { generationOutput, type GenerationMeasurement } from '../src/exp/generate-cell.js';
 import { replaceSection, sectionMarkers } from '../src/exp/markdown.js';
 import { STATE_FORMAT, type PartState } from '../src/exp/runner.js';
 import { geometricMean, sampleStd } from '../src/exp/stats.js';
@@ -65,10 +66,13 @@ describe('experiment tables', () => {
     const a = renderExperiment(definition, [claimPart([0.899, 0.915])]);
     const b = renderExperiment(definition, [claimPart([0.899, 0.915])]);
     assert.equal(a, b);
-    const other = { ...claimPart([0.5, 0.5]), part: 'table-a-smoke-fashion-mnist', source: 'f.json' };
+    const fashion = claimPart([0.5, 0.5]);
+    const other = { ...fashion, part: 'table-a-smoke-fashion-mnist', source: 'f.json', state: { ...fashion.state, config: { ...fashion.state.config, datasets: ['fashion-mnist'] } } };
     assert.equal(renderExperiment(definition, [claimPart([0.899, 0.915]), other]), renderExperiment(definition, [other, claimPart([0.899, 0.915])]));
     assert.match(a, /- \*\*Command:\*\* `sculpt exp table-a-smoke`/);
-    assert.match(a, /- \*\*Date:\*\* 2026-01-02 03:04 to 2026-01-02 03:04 UTC, 1 invocation, 2\.0 h of wall time \(cells: 6 s\); 4 of 4 cells finished/);
+    // Start to start + wall time; one invocation writing two parts counts once.
+    assert.match(a, /- \*\*Date:\*\* 2026-01-02 03:04 to 2026-01-02 05:04 UTC, 1 invocation, 2\.0 h of wall time \(cells: 6 s\); 4 of 4 cells finished/);
+    assert.match(renderExperiment(definition, [claimPart([0.899, 0.915]), other]), /UTC, 1 invocation, 2\.0 h of wall time \(cells: 12 s\); 8 of 8 cells finished/);
     assert.match(a, /- \*\*Machine:\*\* Test CPU, 2 cores, Node v20\.0\.0, onnxruntime-node 1\.30\.0/);
     assert.match(a, /- \*\*Budget:\*\* 1 epoch over 192 training examples .* batch 32, .* accuracy on 100 test examples/);
   });
@@ -95,8 +99,37 @@ describe('experiment tables', () => {
     const { ['mnist/vgg11-tiny/snip/0.9/seed2']: _dropped, ...cells } = part.state.cells;
     const text = renderExperiment(experimentFor('table-a-smoke'), [{ ...part, state: { ...part.state, cells } }]);
     assert.match(text, /3 of 4 cells finished/);
-    assert.match(text, /\| 90\.00 ± 0\.00 \| 89\.90 ± 0\.00 \| −0\.10 ± 0\.00 \| 20\.0x \| 2\.50x \| 4\.00x \| incomplete \|/);
-    assert.match(text, /The claim held in \*\*0 of 0\*\* settings/);
+    assert.match(text, /\| 90\.00 ± 0\.00 \| 89\.90 ± 0\.00 \| −0\.10 ± 0\.00 \| 20\.0x \| 2\.50x \| 4\.00x \| incomplete \(1 of 2 seeds so far: holds\) \|/);
+    assert.match(text, /The claim held in \*\*0 of 0\*\* settings with results for every seed on MNIST; on the seeds finished so far it held in 1 of the 1 settings still missing seeds\./);
+    // Seed 1 alone misses the size part (1000/200 = 5x).
+    const small = claimPart([0.899, 0.915], 200);
+    const { ['mnist/vgg11-tiny/snip/0.9/seed2']: _gone, ...rest } = small.state.cells;
+    const missing = renderExperiment(experimentFor('table-a-smoke'), [{ ...small, state: { ...small.state, cells: rest } }]);
+    assert.match(missing, /\| 5\.00x \| 2\.50x \| 4\.00x \| incomplete \(1 of 2 seeds so far: no \(size\)\) \|/);
+    assert.match(missing, /held in 0 of the 1 settings still missing seeds/);
+  });
+});
+
+describe('Table C', () => {
+  it('records a failed generation with its reason and renders it as a row, next to the ones that worked', () => {
+    const definition = experimentFor('table-c-smoke');
+    const config: ExperimentConfig = { ...definition.defaults, experiment: 'table-c-smoke', scorers: ['snip', 'synflow'] };
+    const cell = experimentCells(definition, config)[0] as GenerateCell;
+    const request = { network: cell.network, sparsity: 0.9, seed: 1, batch: 10 };
+    const measured: GenerationMeasurement = {
+      request: { ...request, scorer: 'snip' }, dense: { params: 17500, macs: 1e6 }, pruned: { params: 5000, macs: 4e5, bytes: 21000 }, keptWeights: 1750, maskedWeights: 100,
+      rule: 'density', threshold: 0.1, rectified: 5, layers: 22, generateMs: 1500, timeMs: { score: 1000, mask: 100, pse: 50, rlr: 50, selfTest: 300 }, peakRssBytes: 200 * 2 ** 20, denseBytes: 72000,
+    };
+    const failure = { request: { ...request, scorer: 'synflow' }, failed: { code: 'NUMERIC', message: 'every SynFlow score is zero' } };
+    const output = generationOutput(cell, [measured, failure]);
+    assert.deepEqual(output.models.map((m) => m.id), ['resnet20-tiny-dense-seed1', 'resnet20-tiny-reconvene-snip-0.9-seed1']);
+    assert.equal(output.details['resnet20-tiny-reconvene-synflow-0.9-seed1']?.failed, 'NUMERIC: every SynFlow score is zero');
+    const results = createResults({ task: { dataset: 'random-normal', task: 'classification', metric: 'accuracy' }, runs: [{ date: '2026-01-02T03:04:05.000Z', command: 'sculpt exp table-c-smoke', seed: 0, machine: MACHINE, seconds: 10 }], models: output.models.map((m) => ({ ...m, run: 0 })) });
+    const state: PartState = { format: STATE_FORMAT, version: 1, experiment: 'table-c-smoke', part: 'table-c-smoke', settings: '{}', config, cells: { [cell.id]: { models: [], seconds: 10, run: 0, details: output.details } } };
+    const text = renderExperiment(definition, [{ part: 'table-c-smoke', source: 'c.json', results, state }]);
+    assert.match(text, /\| snip \| 0\.9 \| \*\*1\.5\*\* \| 1 \| 0\.1 \| 0\.1 \| 0\.3 \| 200 MiB \| 5,000 \| 3\.50x \| 5 \/ 22 \|/);
+    assert.match(text, /\| synflow \| 0\.9 \| failed: NUMERIC: every SynFlow score is zero \| — \| — \|/);
+    assert.throws(() => generationOutput(cell, [failure, { ...failure, request: { ...request, scorer: 'snip' } }]), /every generation of resnet20-tiny failed/);
   });
 });
 

@@ -5,7 +5,7 @@ import { float32, sizeOf, type Tensor } from '../src/ir/tensor.js';
 import { encodeModel } from '../src/onnx/encode.js';
 import { inferModel } from '../src/ops/infer.js';
 import { masksFromScores, type WeightMasks } from '../src/prune/masks.js';
-import { evaluateSensitivity, reconvenePrune, rectifyLayers } from '../src/prune/reconvene/index.js';
+import { DEFAULT_MIN_CHANNELS, evaluateSensitivity, reconvenePrune, rectifyLayers } from '../src/prune/reconvene/index.js';
 import { upaiPrune } from '../src/prune/upai.js';
 import { onnxruntimeNode } from '../src/runtime/onnxruntime-node.js';
 import { magnitudeScores } from '../src/score/magnitude.js';
@@ -104,7 +104,7 @@ describe('Resilient Layer Rectifier', () => {
       if (layer.outcome === 'rectified') {
         assert.equal(layer.sensitive, false);
         // VGG: each conv's group is its own output, so the width follows the layer's density alone.
-        assert.equal(layer.widthAfter, Math.min(layer.widthBefore, Math.max(4, Math.ceil(layer.density * layer.widthBefore))), layer.weight);
+        assert.equal(layer.widthAfter, Math.min(layer.widthBefore, Math.max(DEFAULT_MIN_CHANNELS, Math.ceil(layer.density * layer.widthBefore))), layer.weight);
         const data = weight.data as Float32Array;
         assert.ok(data.every((v) => v !== 0), `${layer.weight} is dense`);
         const fanIn = sizeOf(weight.dims.slice(1));

@@ -50,7 +50,7 @@ export interface PruneModelOptions {
   readonly steps?: number;
   /** Channel criteria: kept widths rounded up to a multiple of this. Default 1. */
   readonly roundTo?: number;
-  /** Channels a group keeps at least (channel criteria default 1; Reconvene default 4). */
+  /** Channels a group keeps at least (channel criteria default 1; Reconvene default 16). */
   readonly minChannels?: number;
   /** Reconvene's sensitivity rule (see docs/RECONVENE.md). */
   readonly sensitivity?: SensitivityOptions;

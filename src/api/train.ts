@@ -36,7 +36,7 @@ export interface TrainModelOptions {
   /** Random crop (padding) and flip of training batches; default none. */
   readonly augment?: AugmentSettings;
   /** 0/1 masks by weight name (pruneModel's `masks`): masked weights start and stay zero. */
-  readonly masks?: ReadonlyMap<string, Tensor>;
+  readonly masks?: ReadonlyMap<string, Tensor> | undefined;
   /** Evaluate every k epochs (and at the end). Default 1. */
   readonly evalEvery?: number;
   /** Seeds shuffling and augmentation. Default 0. */

@@ -59,7 +59,13 @@ export interface ReconveneVariant {
   readonly minChannels?: number;
 }
 
-/** The variants experiments can name; 'default' is reconvenePrune's defaults. */
+/**
+ * The RLR floor of every variant that does not set its own: 4, reconvenePrune's default when the
+ * tables were run. Pinned here so the committed results stay reproducible if that default changes.
+ */
+export const TABLES_MIN_CHANNELS = 4;
+
+/** The variants experiments can name; 'default' is reconvenePrune's PSE defaults with the RLR floor TABLES_MIN_CHANNELS. */
 export const VARIANTS: Readonly<Record<string, ReconveneVariant>> = {
   default: { key: 'default', label: 'defaults' },
   'density-x0.5': { key: 'density-x0.5', label: 'density, τ = 0.5 × overall density', rule: 'density', densityFactor: 0.5 },

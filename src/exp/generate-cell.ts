@@ -4,6 +4,7 @@
  * process does; the Node side runs each request in a fresh child process so that the peak resident
  * memory it reports belongs to that one generation (src/platform/node/experiment-files.ts).
  */
+import { SculptError } from '../errors.js';
 import { encodeModel } from '../onnx/encode.js';
 import { layerCosts, totalCost } from '../ops/cost.js';
 import { inferModel } from '../ops/infer.js';
@@ -12,7 +13,7 @@ import type { ModelEntry } from '../report/results.js';
 import type { Backend } from '../runtime/backend.js';
 import { Random } from '../util/random.js';
 import { buildZooModel } from '../zoo/index.js';
-import { networkFor } from './config.js';
+import { TABLES_MIN_CHANNELS, networkFor } from './config.js';
 import { cellModelIds, formatSparsity, type GenerateCell } from './grid.js';
 import type { CellOutput, ModelDetails } from './train-cell.js';
 
@@ -51,6 +52,19 @@ export interface GenerationMeasurement {
   readonly denseBytes?: number;
 }
 
+/** A generation that stopped with a SculptError (e.g. SynFlow's scores underflowing to zero): recorded, not fatal. */
+export interface GenerationFailure {
+  readonly request: GenerationRequest;
+  readonly failed: { readonly code: string; readonly message: string };
+}
+
+export type GenerationOutcome = GenerationMeasurement | GenerationFailure;
+
+/** Whether an outcome is a failure. */
+export function isGenerationFailure(outcome: GenerationOutcome): outcome is GenerationFailure {
+  return 'failed' in outcome;
+}
+
 /** The SNIP batch of Table C: `batch` random-normal images, labels counting up modulo the classes. */
 function randomBatch(shape: readonly [number, number, number], classes: number, batch: number, seed: number) {
   const random = new Random(seed);
@@ -81,6 +95,7 @@ export async function measureGeneration(request: GenerationRequest, backend: Bac
     scorer: request.scorer,
     sparsity: request.sparsity,
     seed: request.seed,
+    minChannels: TABLES_MIN_CHANNELS,
     backend,
     data,
     ...(request.threads !== undefined ? { threads: request.threads } : {}),
@@ -112,17 +127,25 @@ export function denseBytes(networkKey: string, seed: number): number {
 }
 
 /** Turns a generation cell's measurements into its model entries and details. */
-export function generationOutput(cell: GenerateCell, measurements: readonly GenerationMeasurement[]): CellOutput {
+export function generationOutput(cell: GenerateCell, outcomes: readonly GenerationOutcome[]): CellOutput {
   const network = networkFor(cell.network);
   const ids = cellModelIds(cell);
-  const first = measurements[0]!;
+  const first = outcomes.find((o): o is GenerationMeasurement => !isGenerationFailure(o));
+  if (!first) {
+    const reasons = outcomes.map((o) => (isGenerationFailure(o) ? `${o.request.scorer}: ${o.failed.message}` : '')).join('; ');
+    throw new SculptError('RUNTIME', `every generation of ${cell.network} failed (${reasons}); nothing to record for this cell`);
+  }
   const denseSize = first.denseBytes ?? denseBytes(cell.network, cell.seed);
   const models: ModelEntry[] = [
     { id: ids[0]!, label: `${network.label}: dense`, method: 'dense', compression: 1, params: first.dense.params, nonzeroParams: first.dense.params, macs: first.dense.macs, bytes: denseSize, quality: null, latency: [], seed: cell.seed },
   ];
   const details: Record<string, ModelDetails> = {};
-  measurements.forEach((m, i) => {
+  outcomes.forEach((m, i) => {
     const id = ids[i + 1]!;
+    if (isGenerationFailure(m)) {
+      details[id] = { failed: `${m.failed.code}: ${m.failed.message}` };
+      return;
+    }
     const nonzero = m.pruned.params - m.maskedWeights;
     models.push({
       id,
@@ -142,7 +165,7 @@ export function generationOutput(cell: GenerateCell, measurements: readonly Gene
     });
     details[id] = {
       timeMs: m.timeMs,
-      reconvene: { rule: m.rule, threshold: m.threshold, rectified: m.rectified, layers: m.layers, minChannels: 4 },
+      reconvene: { rule: m.rule, threshold: m.threshold, rectified: m.rectified, layers: m.layers, minChannels: TABLES_MIN_CHANNELS },
       ...(m.peakRssBytes !== undefined ? { peakRssBytes: m.peakRssBytes } : {}),
       ...(m.selfTestMaxError !== undefined ? { selfTestMaxError: m.selfTestMaxError } : {}),
     };

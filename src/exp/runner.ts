@@ -17,7 +17,7 @@ import { inferModel } from '../ops/infer.js';
 import { buildZooModel } from '../zoo/index.js';
 import { networkFor, settingsFingerprint, type ExperimentConfig, type TrainingSettings } from './config.js';
 import { padData, type ExperimentData } from './data.js';
-import { generationOutput, measureGeneration, type GenerationMeasurement, type GenerationRequest } from './generate-cell.js';
+import { generationOutput, measureGeneration, type GenerationOutcome, type GenerationRequest } from './generate-cell.js';
 import { cellModelIds, experimentCells, type Cell, type ExperimentDefinition, type GenerateCell, type TrainCell } from './grid.js';
 import { runTrainCell, type CellOutput, type CellProgress, type ModelDetails } from './train-cell.js';
 
@@ -68,7 +68,7 @@ export interface ExperimentServices {
   /** Loads a dataset spec with the training settings' subset sizes and data seed. */
   loadData(spec: string, settings: TrainingSettings): ExperimentData;
   /** Measures one generation in a fresh process (peak memory); default: in this process, without peak memory. */
-  generate?(request: GenerationRequest): Promise<GenerationMeasurement>;
+  generate?(request: GenerationRequest): Promise<GenerationOutcome>;
   /** Milliseconds; default performance.now(). */
   readonly clock?: () => number;
   /** The run's start date; default new Date(). */
@@ -286,12 +286,22 @@ async function runCell(cell: Cell, config: ExperimentConfig, services: Experimen
 
 async function runGenerateCell(cell: GenerateCell, config: ExperimentConfig, services: ExperimentServices, onProgress: (progress: CellProgress) => void): Promise<CellOutput> {
   const requests = cell.sparsities.flatMap((sparsity) => cell.scorers.map((scorer): GenerationRequest => ({ network: cell.network, scorer, sparsity, seed: cell.seed, batch: 10, threads: config.training.threads })));
-  const measurements: GenerationMeasurement[] = [];
+  const outcomes: GenerationOutcome[] = [];
   for (const [i, request] of requests.entries()) {
     onProgress({ phase: 'generate', model: `${request.scorer} ${request.sparsity}`, done: i, total: requests.length });
-    measurements.push(services.generate ? await services.generate(request) : await measureGeneration(request, services.backend));
+    outcomes.push(services.generate ? await services.generate(request) : await measureInProcess(request, services.backend));
   }
-  return generationOutput(cell, measurements);
+  return generationOutput(cell, outcomes);
+}
+
+/** A generation in this process; a SculptError other than an interruption is recorded as the outcome. */
+async function measureInProcess(request: GenerationRequest, backend: Backend): Promise<GenerationOutcome> {
+  try {
+    return await measureGeneration(request, backend);
+  } catch (error) {
+    if (isSculptError(error) && error.code !== 'INTERRUPTED') return { request, failed: { code: error.code, message: error.message } };
+    throw error;
+  }
 }
 
 /** The task a part's results describe, from its first cell. */

@@ -21,7 +21,7 @@ import { prunableWeights } from '../score/weights.js';
 import { train } from '../train/loop.js';
 import type { TrainProgress } from '../train/options.js';
 import { buildZooModel } from '../zoo/index.js';
-import { networkFor, variantFor, type ExperimentConfig, type ExperimentNetwork, type ReconveneVariant } from './config.js';
+import { TABLES_MIN_CHANNELS, networkFor, variantFor, type ExperimentConfig, type ExperimentNetwork, type ReconveneVariant } from './config.js';
 import { labelledBatch, type ExperimentData } from './data.js';
 import { cellModelIds, formatSparsity, type TrainCell } from './grid.js';
 
@@ -40,6 +40,8 @@ export interface ModelDetails {
   /** Peak resident memory of the process that generated the model (Table C), bytes. */
   readonly peakRssBytes?: number;
   readonly selfTestMaxError?: number;
+  /** Why a generation (Table C) failed: the model has no results entry then. */
+  readonly failed?: string;
 }
 
 /** What a finished cell adds: model entries (without their run index) and their details by model id. */
@@ -164,7 +166,7 @@ async function prunedCandidates(cell: TrainCell, network: ExperimentNetwork, den
       seed: cell.seed,
       backend,
       selfTest: { seed: cell.seed },
-      ...(variant.minChannels !== undefined ? { minChannels: variant.minChannels } : {}),
+      minChannels: variant.minChannels ?? TABLES_MIN_CHANNELS,
     });
     const own = clock() - begin - rectified.timeMs.selfTest;
     const name = key === 'default' ? 'Reconvene' : `Reconvene [${variant.label}]`;
@@ -181,7 +183,7 @@ async function prunedCandidates(cell: TrainCell, network: ExperimentNetwork, den
           threshold: sensitivity.threshold,
           rectified: rectified.layers.filter((l) => l.outcome === 'rectified').length,
           layers: rectified.layers.length,
-          minChannels: variant.minChannels ?? 4,
+          minChannels: variant.minChannels ?? TABLES_MIN_CHANNELS,
         },
         timeMs: { score: upai.report.timeMs.score, mask: upai.report.timeMs.mask, pse, ...rectified.timeMs },
         ...(rectified.selfTest ? { selfTestMaxError: rectified.selfTest.maxError } : {}),

@@ -3,7 +3,7 @@ import { spec } from './attributes.js';
 import type { BackwardRule } from './backward.js';
 import { perSample, requireInput, requireRank, requireWindow } from './common.js';
 import { biasGradient, convWeightGradient, staticChannels } from './conv-backward.js';
-import { AUTO_PAD_VALUES } from './conv.js';
+import { CONV_WINDOW_ATTRIBUTES } from './conv.js';
 import type { OpContext, OpRule } from './rule.js';
 import { formatShape, orRepeat } from './shapes.js';
 
@@ -98,16 +98,7 @@ export const ConvTranspose = {
   summary: 'Transposed convolution (learned up-sampling) of X with W [Cin, Cout/group, k...].',
   inputCount: [2, 3],
   outputCount: [1, 1],
-  attributes: {
-    auto_pad: spec.string('NOTSET', AUTO_PAD_VALUES),
-    dilations: spec.ints(),
-    group: spec.int(1),
-    kernel_shape: spec.ints(),
-    output_padding: spec.ints(),
-    output_shape: spec.ints(),
-    pads: spec.ints(),
-    strides: spec.ints(),
-  },
+  attributes: { ...CONV_WINDOW_ATTRIBUTES, output_padding: spec.ints(), output_shape: spec.ints() },
   inferTypes(ctx) {
     const x = requireInput(ctx, 0, 'X');
     const w = requireInput(ctx, 1, 'W');

@@ -83,19 +83,22 @@ const backward: BackwardRule = {
   },
 };
 
+/** The window attributes Conv and ConvTranspose share. */
+export const CONV_WINDOW_ATTRIBUTES = {
+  auto_pad: spec.string('NOTSET', AUTO_PAD_VALUES),
+  dilations: spec.ints(),
+  group: spec.int(1),
+  kernel_shape: spec.ints(),
+  pads: spec.ints(),
+  strides: spec.ints(),
+};
+
 export const Conv = {
   opType: 'Conv',
   summary: 'N-d convolution of X with W (plus bias B), grouped when group > 1.',
   inputCount: [2, 3],
   outputCount: [1, 1],
-  attributes: {
-    auto_pad: spec.string('NOTSET', AUTO_PAD_VALUES),
-    dilations: spec.ints(),
-    group: spec.int(1),
-    kernel_shape: spec.ints(),
-    pads: spec.ints(),
-    strides: spec.ints(),
-  },
+  attributes: CONV_WINDOW_ATTRIBUTES,
   inferTypes(ctx) {
     const x = requireInput(ctx, 0, 'X');
     const w = requireInput(ctx, 1, 'W');

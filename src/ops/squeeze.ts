@@ -2,14 +2,11 @@
  * Squeeze: removes size-1 axes; `axes` is an attribute before opset 13 and an input from 13.
  * Without axes it removes every dim known to be 1; symbolic dims (the batch) are kept.
  */
-import { viewBackward } from './backward-common.js';
-import { inOpsets, spec } from './attributes.js';
-import { attributeOrInputAxes, passShapeValue, requireInput } from './common.js';
-import { withDims } from './fold.js';
-import type { OpContext, OpRule } from './rule.js';
-import { formatShape, isStatic, normalizeAxes } from './shapes.js';
+import { axesViewRule } from './axes-view.js';
+import { attributeOrInputAxes } from './common.js';
+import type { OpContext } from './rule.js';
+import { formatShape, normalizeAxes } from './shapes.js';
 import type { Dim, Shape } from '../ir/graph.js';
-import { EQUIVARIANT } from './scaling.js';
 
 function squeezed(ctx: OpContext, shape: Shape): Dim[] {
   const given = attributeOrInputAxes(ctx, 1, 13);
@@ -23,26 +20,4 @@ function squeezed(ctx: OpContext, shape: Shape): Dim[] {
   return shape.filter((_, i) => !axes.includes(i));
 }
 
-export const Squeeze = {
-  opType: 'Squeeze',
-  summary: 'Removes size-1 axes.',
-  inputCount: [1, 2],
-  outputCount: [1, 1],
-  attributes: { axes: inOpsets(spec.ints(), 1, 12) },
-  inferTypes(ctx) {
-    const x = requireInput(ctx, 0, 'data');
-    return [{ dtype: x.dtype, shape: squeezed(ctx, x.shape) }];
-  },
-  fold(ctx) {
-    const value = ctx.constant(0);
-    const dims = value && squeezed(ctx, value.dims);
-    const result = value && dims && isStatic(dims) ? withDims(value, dims) : undefined;
-    return result ? [result] : undefined;
-  },
-  foldShapeValue: passShapeValue,
-  scaling: () => EQUIVARIANT,
-  parameterInputs: [],
-  channels: { kind: 'view' },
-  macs: () => 0,
-  backward: viewBackward,
-} satisfies OpRule;
+export const Squeeze = axesViewRule('Squeeze', 'Removes size-1 axes.', squeezed);

@@ -2,6 +2,8 @@
 import { relative, resolve } from 'node:path';
 import {
   EXPERIMENTS,
+  NETWORKS,
+  VARIANTS,
   SculptError,
   describeMachine,
   experimentCells,
@@ -43,8 +45,13 @@ export const expCommand: Command = {
     'report renders it), with a .state.json beside it; rerunning the same command skips finished cells,\n' +
     'so a run stopped by Ctrl-C, a kill or a crash continues where it stopped. Afterwards the experiment\'s\n' +
     'section of the markdown file (between its marker comments) is regenerated from the results files.\n' +
-    `Experiments: ${Object.keys(EXPERIMENTS).join(', ')}. Grid and budget options override the experiment's\n` +
-    'defaults; a part made with another budget is refused (use another --results folder).',
+    `Experiments: ${Object.keys(EXPERIMENTS).join(', ')}.\n` +
+    'Grid and budget options override the experiment\'s defaults; a part made with another budget is\n' +
+    'refused (use another --results folder). The grid\'s seeds are --seeds (the global --seed is only\n' +
+    'recorded). Table A trains with 1 thread and times latency with 2; --threads sets both. From a\n' +
+    'source checkout, `npm run exp -- <experiment> [options]` runs the same without building dist/.\n' +
+    `${wrapList('Networks', Object.keys(NETWORKS))}\n` +
+    wrapList('Variants', Object.keys(VARIANTS)),
   positionals: [{ name: 'experiment', description: `one of ${Object.keys(EXPERIMENTS).join(', ')}` }],
   options: [
     { name: 'results', kind: 'value', valueName: 'dir', description: 'folder of the results parts', defaultText: DEFAULT_RESULTS },
@@ -67,7 +74,7 @@ export const expCommand: Command = {
     { name: 'max-cells', kind: 'value', valueName: 'n', description: 'stop after running this many cells' },
   ],
   examples: [
-    'npm run exp -- table-a',
+    'sculpt exp table-a',
     'sculpt exp table-b --seeds 1,2',
     'sculpt exp table-a --data cifar10:/data/cifar-10-batches-bin --results results/cifar',
     'sculpt exp table-c --dry-run',
@@ -118,13 +125,29 @@ export const expCommand: Command = {
       const json: ExpJson = { ...summary, results, markdown: markdown ?? null };
       ctx.printJson(json);
     } else {
-      ctx.print(`${definition.name}: ${summary.computed.length} cell(s) run, ${summary.skipped.length} already finished, ${summary.remaining.length} left`);
+      if (ctx.args.flag('tables-only')) ctx.print(`${definition.name}: tables only, from ${parts.reduce((n, p) => n + Object.keys(p.state.cells).length, 0)} finished cell(s)`);
+      else ctx.print(`${definition.name}: ${summary.computed.length} cell(s) run, ${summary.skipped.length} already finished, ${summary.remaining.length} left`);
       for (const file of results) ctx.print(`results: ${file}`);
       if (markdown) ctx.print(`tables: ${markdown} (section ${definition.name})`);
     }
     if (summary.interrupted) throw new SculptError('INTERRUPTED', `interrupted; ${summary.computed.length} cell(s) were written — rerun the same command to continue with the remaining ${summary.remaining.length}`);
   },
 };
+
+/** 'Label: a, b, c.' wrapped at 100 columns, for the help text. */
+function wrapList(label: string, items: readonly string[]): string {
+  const lines: string[] = [];
+  let line = `${label}:`;
+  items.forEach((item, i) => {
+    const word = ` ${item}${i === items.length - 1 ? '.' : ','}`;
+    if (line.length + word.length > 100) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += word;
+  });
+  return [...lines, line].join('\n');
+}
 
 /** The experiment's defaults with the command's overrides. */
 function resolveConfig(ctx: CommandContext, name: string): ExperimentConfig {

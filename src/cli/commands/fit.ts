@@ -1,4 +1,5 @@
 /** `sculpt fit`: the smallest model that meets deployment criteria, found by pruning, training and measuring a compression ladder. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildDependencyGraph,
@@ -192,6 +193,12 @@ export const fitCommand: Command = {
       checkResumable(earlier, fingerprint, store.statePath);
     } else if (earlier && !args.flag('force')) {
       throw new SculptError('BAD_ARGUMENT', `'${store.statePath}' holds an earlier search; pass --resume to continue it or --force to start over (or choose another --out-dir)`);
+    } else if (!earlier && !args.flag('force')) {
+      // A folder without a search may still hold another run's results (a demo's, a report's): never replace them silently.
+      for (const name of ['results.json', 'chosen.onnx']) {
+        const path = join(outDir, name);
+        if (existsSync(path)) throw new SculptError('BAD_ARGUMENT', `'${path}' already exists; pass --force to replace it or choose another --out-dir`);
+      }
     }
 
     const abort = new AbortController();

@@ -102,7 +102,7 @@ export const prune: Command = {
     'sculpt prune model.onnx --method l1 --ratio 0.5 --target params -o small.onnx',
     'sculpt prune zoo:resnet20 --method bn --sparsity 0.3 --scope local --round-to 8 -o r20.onnx --json',
     'sculpt prune model.onnx --method structured-zero -o shifted.onnx',
-    'sculpt prune model.onnx --method taylor --data cifar10,limit=256 --ratio 0.6 --steps 3 -o small.onnx',
+    'sculpt prune model.onnx --method taylor --data cifar10:/data/cifar,limit=256 --ratio 0.6 --steps 3 -o small.onnx',
   ],
   async run(ctx) {
     const plan = parsePlan(ctx);
@@ -195,7 +195,7 @@ function checkMethodOptions(ctx: CommandContext, method: Method, scorer: string 
     throw new SculptError('BAD_ARGUMENT', `--method ${method} needs --ratio R (the fraction of the target to keep, e.g. 0.5) or --sparsity P (the fraction to remove)`);
   }
   const needsData = CHANNEL_CRITERIA[method as ChannelCriterionName].needsGradients;
-  if (needsData && data === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs labelled data: give --data <spec>, e.g. --data cifar10,limit=256`);
+  if (needsData && data === undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} needs labelled data: give --data <spec>, e.g. --data cifar10:/data/cifar,limit=256`);
   const dataOption = DATA_OPTIONS.find((o) => ctx.args.has(o));
   if (!needsData && dataOption !== undefined) throw new SculptError('BAD_ARGUMENT', `--method ${method} does not read data; drop --${dataOption} (taylor is the criterion that uses it)`);
 }
@@ -326,7 +326,6 @@ async function runInitMethod(ctx: CommandContext, method: Method, plan: Plan, re
     ...(data ? { data } : {}),
     ...(shape && shape.slice(1).every((d) => typeof d === 'number') ? { inputShape: shape.slice(1) as number[] } : {}),
   };
-  const beforeTyped = inferModel(model, { inputShapes });
   const notes: string[] = [];
   let pruned: Model;
   let selfTest: MethodResult['selfTest'];
@@ -344,12 +343,25 @@ async function runInitMethod(ctx: CommandContext, method: Method, plan: Plan, re
     );
     if (result.report.selfTest) selfTest = { cuts: 1, maxError: result.report.selfTest.maxError };
   }
+  return wholeModelResult(model, pruned, resolved.storedBytes, inputShapes, selfTest, notes);
+}
+
+/** A method's result when it rewrites the whole model at once (no per-group cuts to list). */
+function wholeModelResult(
+  model: Model,
+  pruned: Model,
+  storedBytes: number,
+  inputShapes: Record<string, Shape>,
+  selfTest: MethodResult['selfTest'],
+  notes: readonly string[],
+): MethodResult {
   const encoded = encodeModel(pruned);
+  const beforeTyped = inferModel(model, { inputShapes });
   const afterTyped = inferModel(pruned, { inputShapes });
   const size = (typed: typeof beforeTyped, bytes: number): ModelSize => ({ ...totalCost(layerCosts(typed)), bytes });
   return {
     encoded,
-    before: size(beforeTyped, resolved.storedBytes),
+    before: size(beforeTyped, storedBytes),
     after: size(afterTyped, encoded.byteLength),
     layers: layerWidths(beforeTyped, afterTyped),
     groups: [],
@@ -361,21 +373,10 @@ async function runInitMethod(ctx: CommandContext, method: Method, plan: Plan, re
 async function runStructuredZero(ctx: CommandContext, plan: Plan, resolved: ResolvedModel, inputShapes: Record<string, Shape>): Promise<MethodResult> {
   const model = resolved.model;
   const result = await structuredZero(model, { backend: onnxruntimeNode, seed: ctx.seed, selfTest: plan.selfTest, inputShapes });
-  const encoded = encodeModel(result.model);
-  const beforeTyped = inferModel(model, { inputShapes });
-  const afterTyped = inferModel(result.model, { inputShapes });
-  const size = (typed: typeof beforeTyped, bytes: number): ModelSize => ({ ...totalCost(layerCosts(typed)), bytes });
   const notes = result.folded.length > 0 ? [`Folded ${result.folded.length} BatchNormalization node(s) with zero scales into their convolutions first.`] : [];
   if (result.removed.length === 0) notes.push('No channel is zero across its whole group: the model is unchanged.');
-  return {
-    encoded,
-    before: size(beforeTyped, resolved.storedBytes),
-    after: size(afterTyped, encoded.byteLength),
-    layers: layerWidths(beforeTyped, afterTyped),
-    groups: [],
-    ...(result.selfTest ? { selfTest: { cuts: 1, maxError: result.selfTest.maxError } } : {}),
-    notes,
-  };
+  const selfTest = result.selfTest ? { cuts: 1, maxError: result.selfTest.maxError } : undefined;
+  return wholeModelResult(model, result.model, resolved.storedBytes, inputShapes, selfTest, notes);
 }
 
 function printResult(ctx: CommandContext, run: { method: Method; label: string; output: string; timeMs: number; result: MethodResult }): void {

@@ -13,7 +13,7 @@ import { limitDataset } from '../../data/dataset.js';
 import { SculptError } from '../../errors.js';
 import type { TrainingSettings } from '../../exp/config.js';
 import type { ExperimentData } from '../../exp/data.js';
-import type { GenerationMeasurement, GenerationRequest } from '../../exp/generate-cell.js';
+import type { GenerationOutcome, GenerationRequest } from '../../exp/generate-cell.js';
 import type { ExperimentDefinition } from '../../exp/grid.js';
 import { replaceSection } from '../../exp/markdown.js';
 import { STATE_FORMAT, type ExperimentStore, type PartFiles, type PartState } from '../../exp/runner.js';
@@ -109,7 +109,7 @@ function loaderArguments(): string[] {
 }
 
 /** Measures one generation in a fresh Node process (./experiment-child), which reports its peak resident memory. */
-export function generateInChildProcess(request: GenerationRequest, options: { signal?: AbortSignal } = {}): Promise<GenerationMeasurement> {
+export function generateInChildProcess(request: GenerationRequest, options: { signal?: AbortSignal } = {}): Promise<GenerationOutcome> {
   const here = fileURLToPath(import.meta.url);
   const entry = fileURLToPath(new URL(`./experiment-child${extname(here)}`, import.meta.url));
   return new Promise((resolve, reject) => {
@@ -129,10 +129,11 @@ export function generateInChildProcess(request: GenerationRequest, options: { si
       if (options.signal?.aborted || signal === 'SIGINT') return reject(new SculptError('INTERRUPTED', `interrupted while generating ${request.network} with ${request.scorer}; rerun the same command to continue`));
       const line = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || !line.startsWith('{')) {
-        const last = stderr.trim().split('\n').slice(-3).join(' / ');
+        const lines = stderr.trim().split('\n');
+        const last = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.slice(-3).join(' / ');
         return reject(new SculptError('RUNTIME', `generating ${request.network} with ${request.scorer} at sparsity ${request.sparsity} failed (exit ${code ?? signal}): ${last || 'no output'}`));
       }
-      resolve(JSON.parse(line) as GenerationMeasurement);
+      resolve(JSON.parse(line) as GenerationOutcome);
     });
   });
 }

@@ -19,7 +19,7 @@ import { evaluateSensitivity, type SensitivityOptions, type SensitivityRule } fr
 import { rectifyLayers, type RectifiedLayer, type RectifyOptions } from './rlr.js';
 
 export { evaluateSensitivity, SENSITIVITY_RULES, type LayerSensitivity, type SensitivityOptions, type SensitivityReport, type SensitivityRule } from './pse.js';
-export { rectifyLayers, type RectifiedLayer, type RectifyOptions, type RectifyResult } from './rlr.js';
+export { DEFAULT_MIN_CHANNELS, rectifyLayers, type RectifiedLayer, type RectifyOptions, type RectifyResult } from './rlr.js';
 
 /** Options of reconvenePrune: UPaI's (scorer, sparsity, scope, data...), the PSE rule and the RLR's. */
 export interface ReconveneOptions extends UpaiOptions, Omit<RectifyOptions, 'seed'> {
