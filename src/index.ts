@@ -266,7 +266,7 @@ export {
   type TrainRequest,
   type UniformMethodOptions,
 } from './sculpt/index.js';
-export { directoryStore, FIT_STATE_FILE, type DirectoryStore } from './sculpt/node.js';
+export { directoryStore, FIT_STATE_FILE, type DirectoryStore } from './platform/node/fit-files.js';
 export {
   baselineModel,
   latencyAt,

@@ -5,10 +5,10 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModelFile, saveModelFile } from '../platform/node/model-files.js';
-import { writeAtomic } from '../platform/node/files.js';
-import type { FitStore } from './fit.js';
-import { parseFitState, type FitState } from './state.js';
+import { loadModelFile, saveModelFile } from './model-files.js';
+import { writeAtomic } from './files.js';
+import type { FitStore } from '../../sculpt/fit.js';
+import { parseFitState, type FitState } from '../../sculpt/state.js';
 
 /** The state file's name in the output folder. */
 export const FIT_STATE_FILE = 'fit-state.json';
