@@ -10,7 +10,7 @@ import { effectiveParams, latencyAt } from '../src/sculpt/candidate.js';
 import { parseCriteria, type CriteriaText, type LatencyConfig } from '../src/sculpt/criteria.js';
 import { BASELINE_ID, fit, measureModel, type FitOptions } from '../src/sculpt/fit.js';
 import { unreachableRung, type FitMethod, type FitServices } from '../src/sculpt/method.js';
-import { paretoFront } from '../src/sculpt/pareto.js';
+import { paretoFront } from '../src/util/pareto.js';
 import { searchLadder } from '../src/sculpt/search.js';
 import { checkResumable, type FitFingerprint } from '../src/sculpt/state.js';
 import { fitResultsFile } from '../src/sculpt/results.js';

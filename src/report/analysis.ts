@@ -2,6 +2,7 @@
  * Questions asked of a set of model entries: does a model meet the deployment criteria, which
  * models form the Pareto front, which model a merge of several searches should pick.
  */
+import { paretoFront as nonDominated } from '../util/pareto.js';
 import { formatBytes, formatConfig, formatCount, formatMs, formatQuality } from './format.js';
 import { latencyAt, type ModelChoice, type DeploymentCriteria, type LatencyConfig, type ModelEntry, type ParetoObjective, type QualityMetric } from './results.js';
 
@@ -66,13 +67,8 @@ function objectiveValue(model: ModelEntry, objective: ParetoObjective, latencyCo
  * better on one), in input order. Models missing a value for an objective take no part.
  */
 export function paretoFront(models: readonly ModelEntry[], objectives: readonly ParetoObjective[], latencyConfig?: LatencyConfig): string[] {
-  const points: { id: string; values: number[] }[] = [];
-  for (const model of models) {
-    const values = objectives.map((o) => objectiveValue(model, o, latencyConfig));
-    if (values.every((v): v is number => v !== undefined)) points.push({ id: model.id, values });
-  }
-  const dominates = (a: number[], b: number[]): boolean => a.every((v, i) => v >= b[i]!) && a.some((v, i) => v > b[i]!);
-  return points.filter((p) => !points.some((q) => q !== p && dominates(q.values, p.values))).map((p) => p.id);
+  const oriented = objectives.map((o) => ({ value: (model: ModelEntry) => objectiveValue(model, o, latencyConfig), maximise: true }));
+  return nonDominated(models, oriented).map((model) => model.id);
 }
 
 /**

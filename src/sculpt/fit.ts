@@ -24,7 +24,7 @@ import { checkMeasures, effectiveParams, latencyAt, totalShortfall, type Candida
 import { noCriteria, resolveCriteria, type FitCriteria, type LatencyConfig, type ResolvedCriteria } from './criteria.js';
 import { DEFAULT_LADDER, formatFactor } from './ladder.js';
 import { isUnreachableRung, type FitMethod, type FitServices, type PreparedCandidate } from './method.js';
-import { paretoFront } from './pareto.js';
+import { paretoFront } from '../util/pareto.js';
 import { choiceReason, closestReason } from './reason.js';
 import { searchLadder, type SearchStrategy } from './search.js';
 import { emptyState, type BaselineRecord, type FitFingerprint, type FitState } from './state.js';

@@ -31,7 +31,7 @@ export {
   type TrainingRecord,
 } from './candidate.js';
 export { DEFAULT_LADDER, formatFactor, parseLadder } from './ladder.js';
-export { paretoFront, type Objective } from './pareto.js';
+export { paretoFront, type Objective } from '../util/pareto.js';
 export { searchLadder, SEARCH_STRATEGIES, type LadderSearchOptions, type LadderSearchResult, type SearchStrategy } from './search.js';
 export { checkResumable, emptyState, FIT_STATE_FORMAT, FIT_STATE_VERSION, hashBytes, parseFitState, type BaselineRecord, type FitFingerprint, type FitState } from './state.js';
 export { isUnreachableRung, unreachableRung, type FitMethod, type FitServices, type PreparedCandidate, type TrainedModel, type TrainRequest } from './method.js';
