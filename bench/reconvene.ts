@@ -41,6 +41,8 @@ const CASES: Readonly<Record<string, Case>> = {
 const SCALING_WIDTHS = [0.25, 0.5, 1, 2, 3];
 
 const SPARSITY = 0.99;
+/** The RLR floor both sides use: the peer's min_channels, and the one BENCHMARKS.md's numbers were measured with (Sculpt's default became 16 later). */
+const PEER_MIN_CHANNELS = 4;
 
 /** What one run reports (both sides print this as JSON). */
 interface RunResult {
@@ -72,7 +74,7 @@ async function child(key: string, scorer: string): Promise<void> {
     labels: tensor('int64', [n], BigInt64Array.from({ length: n }, (_, i) => BigInt(i % c.classes))),
   };
   const start = performance.now();
-  const result = await reconvenePrune(model, { scorer, sparsity: SPARSITY, backend: onnxruntimeNode, data, seed: 0 });
+  const result = await reconvenePrune(model, { scorer, sparsity: SPARSITY, backend: onnxruntimeNode, data, seed: 0, minChannels: PEER_MIN_CHANNELS });
   const pruned = performance.now();
   const bytes = encodeModel(result.model);
   const exported = performance.now();
