@@ -70,6 +70,56 @@ const variants: Record<string, (g: GraphBuilder, x: string, dy: string, n: numbe
     const summed = g.op('ReduceSum', [g.op('Concat', parts, { axis: attr.int(3) }), g.initializer('ax', int64([1], [0]))], { keepdims: attr.int(0) }); // [C, K, 9]
     return g.op('Reshape', [g.op('Transpose', [summed], { perm: attr.ints([1, 0, 2]) }), g.initializer('s9', int64([4], [k, c, 3, 3]))]);
   },
+  // unfold + MatMul on chunks of the batch (CHUNK samples), so each chunk's receptive fields stay in cache.
+  unfoldChunks: (g, x, dy, n, c, k, hw) => {
+    const chunk = Number(process.env.CHUNK ?? 8);
+    const onehot = new Float32Array(c * 81);
+    for (let ci = 0; ci < c; ci++) for (let q = 0; q < 9; q++) onehot[(ci * 9 + q) * 9 + q] = 1;
+    const w = g.initializer('onehot', tensor('float32', [c * 9, 1, 3, 3], onehot));
+    const split = g.initializer('split', int64([n / chunk], new Array(n / chunk).fill(chunk)));
+    const xs = g.node('Split', [x, split], { axis: attr.int(0) }, { outputs: n / chunk });
+    const dys = g.node('Split', [dy, split], { axis: attr.int(0) }, { outputs: n / chunk });
+    const partial: string[] = [];
+    for (let i = 0; i < n / chunk; i++) {
+      const cols = g.op('Conv', [xs[i]!, w], { group: attr.int(c), pads: attr.ints([1, 1, 1, 1]) });
+      const colsR = g.op('Reshape', [cols, g.initializer(`s1${i}`, int64([3], [chunk, c * 9, hw * hw]))]);
+      const dyT = g.op('Transpose', [g.op('Reshape', [dys[i]!, g.initializer(`s2${i}`, int64([3], [chunk, k, hw * hw]))])], { perm: attr.ints([0, 2, 1]) });
+      partial.push(g.op('ReduceSum', [g.op('MatMul', [colsR, dyT]), g.initializer(`ax${i}`, int64([1], [0]))], { keepdims: attr.int(0) }));
+    }
+    const summed = partial.length === 1 ? partial[0]! : g.op('Sum', partial);
+    return g.op('Reshape', [g.op('Transpose', [summed], { perm: attr.ints([1, 0]) }), g.initializer('s3', int64([4], [k, c, 3, 3]))]);
+  },
+  // Row-shifted X (3 contiguous slices of the padded, flattened maps) against column-shifted dY
+  // (3 pads of dY with two zero columns per row): 3 batched MatMuls [N, C, L] x [N, L, 3K].
+  rowsCols: (g, x, dy, n, c, k, hw) => {
+    const wp = hw + 2;
+    const len = hw * wp + 2;
+    const xf = g.op('Reshape', [g.op('Pad', [x, g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 2, 1]))]), g.initializer('fx', int64([3], [n, c, (hw + 3) * wp]))]);
+    const dyf = g.op('Reshape', [g.op('Pad', [dy, g.initializer('padsy', int64([8], [0, 0, 0, 0, 0, 0, 0, 2]))]), g.initializer('fy', int64([3], [n, k, hw * wp]))]);
+    const shifts = [0, 1, 2].map((b) => g.op('Pad', [dyf, g.initializer(`sh${b}`, int64([6], [0, 0, b, 0, 0, 2 - b]))]));
+    const dyCat = g.op('Concat', shifts, { axis: attr.int(1) }); // [N, 3K, len], rows (b, k)
+    const dyT = g.op('Transpose', [dyCat], { perm: attr.ints([0, 2, 1]) });
+    const parts: string[] = [];
+    for (let a = 0; a < 3; a++) {
+      const sl = g.op('Slice', [xf, g.initializer(`st${a}`, int64([1], [a * wp])), g.initializer(`en${a}`, int64([1], [a * wp + len])), g.initializer(`ax${a}`, int64([1], [2]))]);
+      parts.push(g.op('MatMul', [sl, dyT])); // [N, C, 3K]
+    }
+    const summed = g.op('ReduceSum', [g.op('Concat', parts, { axis: attr.int(1) }), g.initializer('ax', int64([1], [0]))], { keepdims: attr.int(0) }); // [(a, c), (b, k)]
+    const t = g.op('Transpose', [g.op('Reshape', [summed, g.initializer('s4', int64([4], [3, c, 3, k]))])], { perm: attr.ints([3, 1, 0, 2]) });
+    return t;
+  },
+  // As rowsCols with the 3 X slices concatenated: one batched MatMul [N, 3C, L] x [N, L, 3K].
+  rowsColsOne: (g, x, dy, n, c, k, hw) => {
+    const wp = hw + 2;
+    const len = hw * wp + 2;
+    const xf = g.op('Reshape', [g.op('Pad', [x, g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 2, 1]))]), g.initializer('fx', int64([3], [n, c, (hw + 3) * wp]))]);
+    const dyf = g.op('Reshape', [g.op('Pad', [dy, g.initializer('padsy', int64([8], [0, 0, 0, 0, 0, 0, 0, 2]))]), g.initializer('fy', int64([3], [n, k, hw * wp]))]);
+    const shifts = [0, 1, 2].map((b) => g.op('Pad', [dyf, g.initializer(`sh${b}`, int64([6], [0, 0, b, 0, 0, 2 - b]))]));
+    const dyT = g.op('Transpose', [g.op('Concat', shifts, { axis: attr.int(1) })], { perm: attr.ints([0, 2, 1]) });
+    const rows = [0, 1, 2].map((a) => g.op('Slice', [xf, g.initializer(`st${a}`, int64([1], [a * wp])), g.initializer(`en${a}`, int64([1], [a * wp + len])), g.initializer(`ax${a}`, int64([1], [2]))]));
+    const summed = g.op('ReduceSum', [g.op('MatMul', [g.op('Concat', rows, { axis: attr.int(1) }), dyT]), g.initializer('ax', int64([1], [0]))], { keepdims: attr.int(0) });
+    return g.op('Transpose', [g.op('Reshape', [summed, g.initializer('s4', int64([4], [3, c, 3, k]))])], { perm: attr.ints([3, 1, 0, 2]) });
+  },
   shiftGemm: (g, x, dy, n, c, k, hw) => {
     const xT = g.op('Pad', [g.op('Transpose', [x], { perm: attr.ints([1, 0, 2, 3]) }), g.initializer('pads', int64([8], [0, 0, 1, 1, 0, 0, 1, 1]))]);
     const dyT = g.op('Reshape', [g.op('Transpose', [dy], { perm: attr.ints([1, 0, 2, 3]) }), g.initializer('s1', int64([2], [k, n * hw * hw]))]);

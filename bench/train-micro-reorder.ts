@@ -16,7 +16,7 @@ for (const [o, i] of [[128, 64], [256, 256], [512, 512]] as const) {
   const w = toOrtTensor(float32([o, i, 3, 3], r.fillNormal(new Float32Array(o * i * 9), 1)));
   const line: string[] = [];
   let ref: Float32Array | undefined;
-  for (const v of ['perm5', 'twoStep', 'threeStep', 'perm5', 'twoStep', 'threeStep']) {
+  for (const v of ['perm5', 'twoStep', 'threeStep', 'matmul', 'perm5', 'twoStep', 'threeStep', 'matmul']) {
     const g = new GraphBuilder(v);
     const wi = g.input('w', 'float32', [o, i, 3, 3]);
     let out: string;
@@ -26,6 +26,13 @@ for (const [o, i] of [[128, 64], [256, 256], [512, 512]] as const) {
       // per ob: [Bo, Ib*Bi*9] -> [Ib*Bi*9, Bo]; then per (ob, ib): [Bi, 9, Bo] -> [9, Bi, Bo]
       const a = g.op('Transpose', [g.op('Reshape', [wi, g.initializer('s', int64([3], [o / B, B, i * 9]))])], { perm: attr.ints([0, 2, 1]) });
       out = g.op('Transpose', [g.op('Reshape', [a, g.initializer('s2', int64([5], [o / B, i / B, B, 9, B]))])], { perm: attr.ints([0, 1, 3, 2, 4]) });
+    } else if (v === 'matmul') {
+      // Two batched 2-D transposes as products with an identity (FusedMatMul with transA runs on all threads,
+      // onnxruntime's Transpose on one): per (O, Ib) [Bi, 9] -> [9, Bi]; then per Ob [Bo, Ib*9*Bi] -> [Ib*9*Bi, Bo].
+      const eye = g.initializer('eye', float32([B, B], Float32Array.from({ length: B * B }, (_, k) => (k % (B + 1) === 0 ? 1 : 0))));
+      const ms = { domain: 'com.microsoft' };
+      const a = g.op('FusedMatMul', [g.op('Reshape', [wi, g.initializer('s', int64([3], [o * (i / B), B, 9]))]), eye], { transA: attr.int(1) }, ms); // [O*Ib, 9, Bi]
+      out = g.op('FusedMatMul', [g.op('Reshape', [a, g.initializer('s2', int64([3], [o / B, B, i * 9]))]), eye], { transA: attr.int(1) }, ms); // [Ob, Ib*9*Bi, Bo]
     } else {
       // [O, I, 9] -> [O, 9, I] (per o 2-D) -> [Ob, Bo, 9, Ib, Bi] -> [Ob, Ib, 9, Bi, Bo]?? use [Ob, Bo, 9*I] -> [Ob, 9*I, Bo] then [Ob, 9, Ib, Bi, Bo] -> [Ob, Ib, 9, Bi, Bo]
       const a = g.op('Transpose', [g.op('Reshape', [wi, g.initializer('s', int64([3], [o, i, 9]))])], { perm: attr.ints([0, 2, 1]) }); // [O, 9, I]

@@ -34,6 +34,9 @@ export interface KernelTarget {
 /** The operator domain of onnxruntime's blocked-layout kernels. */
 export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 
+/** The operator domain of onnxruntime's contrib kernels (FusedMatMul), used where the NCHWc ones are. */
+export const MICROSOFT_DOMAIN = 'com.microsoft';
+
 /** Node-independent emitting: ops and constants (also used for losses and optimizer updates). */
 export interface GraphEmitter {
   /** The default-domain opset of the graph being written (the emitted nodes follow it). */
